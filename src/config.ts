@@ -1,0 +1,63 @@
+import { z } from 'zod';
+
+/** One typed configuration: defaults < environment (VOCABLE_*) < command-line flags. */
+export const configSchema = z.object({
+  host: z.string().min(1),
+  port: z.coerce.number().int().min(0).max(65535),
+  modelsDir: z.string().min(1),
+  apiKey: z.string().min(1).optional(),
+  /** Largest reference clip accepted, in bytes after base64 decoding. */
+  maxRefAudioBytes: z.coerce.number().int().positive(),
+  /** Requests waiting per loaded model beyond the one running; past it the server answers 503. */
+  maxQueue: z.coerce.number().int().min(0),
+  /** Threads ONNX Runtime uses per model. */
+  numThreads: z.coerce.number().int().positive(),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export const DEFAULT_CONFIG: Config = {
+  host: '0.0.0.0',
+  port: 8000,
+  modelsDir: './models',
+  maxRefAudioBytes: 20 * 1024 * 1024,
+  maxQueue: 16,
+  numThreads: 2,
+  logLevel: 'info',
+};
+
+const ENV_NAMES: Record<keyof Config, string> = {
+  host: 'VOCABLE_HOST',
+  port: 'VOCABLE_PORT',
+  modelsDir: 'VOCABLE_MODELS_DIR',
+  apiKey: 'VOCABLE_API_KEY',
+  maxRefAudioBytes: 'VOCABLE_MAX_REF_AUDIO_BYTES',
+  maxQueue: 'VOCABLE_MAX_QUEUE',
+  numThreads: 'VOCABLE_NUM_THREADS',
+  logLevel: 'VOCABLE_LOG_LEVEL',
+};
+
+export function envName(key: keyof Config): string {
+  return ENV_NAMES[key];
+}
+
+export class ConfigError extends Error {}
+
+export function resolveConfig(flags: Partial<Record<keyof Config, unknown>>, env: NodeJS.ProcessEnv = process.env): Config {
+  const merged: Record<string, unknown> = { ...DEFAULT_CONFIG };
+  for (const [key, name] of Object.entries(ENV_NAMES)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') merged[key] = value;
+  }
+  for (const [key, value] of Object.entries(flags)) {
+    if (value !== undefined) merged[key] = value;
+  }
+  const parsed = configSchema.safeParse(merged);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const key = String(issue.path[0]) as keyof Config;
+    throw new ConfigError(`Invalid setting ${key} (flag or ${ENV_NAMES[key] ?? key}): ${issue.message}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,97 @@
+import { readdir, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { FileRole, ResolvedFiles, TtsCapabilities, TtsFamily } from './family.js';
+import { TTS_FAMILIES } from './families/index.js';
+
+export interface InstalledModel {
+  /** The folder's name. */
+  id: string;
+  dir: string;
+  family: TtsFamily;
+  files: ResolvedFiles;
+  capabilities: TtsCapabilities;
+}
+
+/** A folder that looks like a model but cannot be used, and why. */
+export interface BrokenModel {
+  id: string;
+  dir: string;
+  reason: string;
+}
+
+export interface Discovery {
+  models: InstalledModel[];
+  broken: BrokenModel[];
+}
+
+async function kindOf(path: string): Promise<'file' | 'dir' | undefined> {
+  try {
+    const info = await stat(path);
+    if (info.isDirectory()) return 'dir';
+    return info.isFile() && info.size > 0 ? 'file' : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function resolveRole(dir: string, role: FileRole): Promise<string | undefined> {
+  for (const name of role.names) {
+    const path = join(dir, name);
+    if ((await kindOf(path)) === role.kind) return path;
+  }
+  return undefined;
+}
+
+function describeRole(role: FileRole): string {
+  const what = role.names.length === 1 ? role.names[0]! : `one of ${role.names.join(' | ')}`;
+  return role.kind === 'dir' ? `folder ${what}/` : what;
+}
+
+async function inspectFolder(id: string, dir: string): Promise<InstalledModel | BrokenModel> {
+  const names = new Set(await readdir(dir));
+  const family = TTS_FAMILIES.find((f) => f.matches(names));
+  if (!family) {
+    const known = TTS_FAMILIES.map((f) => f.displayName).join(', ');
+    return { id, dir, reason: `no known model family matches its files (known: ${known})` };
+  }
+  const files: Record<string, string> = {};
+  const missing: string[] = [];
+  for (const role of family.files) {
+    const path = await resolveRole(dir, role);
+    if (path) files[role.role] = path;
+    else missing.push(describeRole(role));
+  }
+  if (missing.length > 0) {
+    return { id, dir, reason: `${family.displayName} model is missing ${missing.join('; ')} (absent or empty)` };
+  }
+  try {
+    return { id, dir, family, files, capabilities: await family.capabilities(files) };
+  } catch (error) {
+    return { id, dir, reason: `${family.displayName} model files cannot be read: ${(error as Error).message}` };
+  }
+}
+
+/**
+ * Finds the model folders under `modelsDir`, detects each one's family from its files, and
+ * checks every file the family needs, so that a broken folder is reported by name with what is
+ * missing (the native engine would only say "check your config") and the others still load.
+ */
+export async function discoverModels(modelsDir: string): Promise<Discovery> {
+  const root = resolve(modelsDir);
+  const result: Discovery = { models: [], broken: [] };
+  let entries: string[];
+  try {
+    entries = (await readdir(root)).sort();
+  } catch {
+    return result;
+  }
+  for (const id of entries) {
+    if (id.startsWith('.')) continue;
+    const dir = join(root, id);
+    if ((await kindOf(dir)) !== 'dir') continue;
+    const found = await inspectFolder(id, dir);
+    if ('family' in found) result.models.push(found);
+    else result.broken.push(found);
+  }
+  return result;
+}

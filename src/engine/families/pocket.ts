@@ -1,0 +1,53 @@
+import type { TtsFamily } from '../family.js';
+
+const SAMPLE_RATE = 24000;
+
+/** Pocket TTS: clones a voice from reference audio alone (no transcript); 24 kHz. */
+export const pocket: TtsFamily = {
+  id: 'pocket',
+  displayName: 'Pocket TTS',
+  files: [
+    { role: 'lmMain', names: ['lm_main.int8.onnx', 'lm_main.onnx'], kind: 'file' },
+    { role: 'lmFlow', names: ['lm_flow.int8.onnx', 'lm_flow.onnx'], kind: 'file' },
+    { role: 'encoder', names: ['encoder.int8.onnx', 'encoder.onnx'], kind: 'file' },
+    { role: 'decoder', names: ['decoder.int8.onnx', 'decoder.onnx'], kind: 'file' },
+    { role: 'textConditioner', names: ['text_conditioner.int8.onnx', 'text_conditioner.onnx'], kind: 'file' },
+    { role: 'vocabJson', names: ['vocab.json'], kind: 'file' },
+    { role: 'tokenScoresJson', names: ['token_scores.json'], kind: 'file' },
+  ],
+  matches: (names) => [...names].some((n) => n.startsWith('lm_main') || n.startsWith('text_conditioner')),
+  reference: { sampleRate: SAMPLE_RATE, maxSeconds: 10, overLength: 'truncate' },
+
+  capabilities: async () => ({
+    task: 'tts',
+    family: 'pocket',
+    cloning: 'audio',
+    voices: [],
+    sample_rate: SAMPLE_RATE,
+    languages: ['en'],
+    speed: true,
+  }),
+
+  nativeModelConfig: (files) => ({
+    pocket: {
+      lmMain: files.lmMain,
+      lmFlow: files.lmFlow,
+      encoder: files.encoder,
+      decoder: files.decoder,
+      textConditioner: files.textConditioner,
+      vocabJson: files.vocabJson,
+      tokenScoresJson: files.tokenScoresJson,
+    },
+  }),
+
+  generateRequest: ({ text, speed, reference }) => ({
+    text,
+    sid: 0,
+    speed,
+    generationConfig: {
+      speed,
+      referenceAudio: reference?.audio.samples,
+      referenceSampleRate: reference?.audio.sampleRate,
+    },
+  }),
+};

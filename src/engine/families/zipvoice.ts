@@ -1,0 +1,54 @@
+import type { TtsFamily } from '../family.js';
+
+const SAMPLE_RATE = 24000;
+
+/** ZipVoice: flow-matching zero-shot TTS conditioned on a reference clip and its transcript. */
+export const zipvoice: TtsFamily = {
+  id: 'zipvoice',
+  displayName: 'ZipVoice',
+  files: [
+    { role: 'encoder', names: ['encoder.int8.onnx', 'encoder.onnx', 'text_encoder.onnx'], kind: 'file' },
+    { role: 'decoder', names: ['decoder.int8.onnx', 'decoder.onnx', 'fm_decoder.onnx'], kind: 'file' },
+    { role: 'vocoder', names: ['vocos_24khz.onnx', 'vocoder.onnx', 'vocos.onnx'], kind: 'file' },
+    { role: 'tokens', names: ['tokens.txt'], kind: 'file' },
+    { role: 'dataDir', names: ['espeak-ng-data'], kind: 'dir' },
+  ],
+  matches: (names) => [...names].some((n) => n.startsWith('vocos') || n.startsWith('fm_decoder') || n === 'vocoder.onnx'),
+  reference: { sampleRate: SAMPLE_RATE, maxSeconds: 20, overLength: 'reject' },
+
+  capabilities: async () => ({
+    task: 'tts',
+    family: 'zipvoice',
+    cloning: 'audio+transcript',
+    voices: [],
+    sample_rate: SAMPLE_RATE,
+    languages: ['en', 'zh'],
+    speed: true,
+  }),
+
+  nativeModelConfig: (files) => ({
+    zipvoice: {
+      encoder: files.encoder,
+      decoder: files.decoder,
+      vocoder: files.vocoder,
+      tokens: files.tokens,
+      dataDir: files.dataDir,
+      featScale: 0.1,
+      tShift: 0.5,
+      targetRms: 0.1,
+      guidanceScale: 1.0,
+    },
+  }),
+
+  generateRequest: ({ text, speed, reference }) => ({
+    text,
+    sid: 0,
+    speed,
+    generationConfig: {
+      speed,
+      referenceAudio: reference?.audio.samples,
+      referenceSampleRate: reference?.audio.sampleRate,
+      referenceText: reference?.text,
+    },
+  }),
+};

@@ -1,0 +1,75 @@
+/**
+ * Every error a client can see: an HTTP status plus OpenAI's error body
+ * `{"error": {"message", "type", "param", "code"}}`. Messages say what to fix.
+ */
+export type ErrorType = 'invalid_request_error' | 'authentication_error' | 'server_error' | 'service_unavailable';
+
+export interface OpenAiErrorBody {
+  error: { message: string; type: ErrorType; param: string | null; code: string | null };
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly type: ErrorType,
+    readonly code: string | null = null,
+    readonly param: string | null = null,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+
+  toBody(): OpenAiErrorBody {
+    return { error: { message: this.message, type: this.type, param: this.param, code: this.code } };
+  }
+}
+
+export class InvalidRequestError extends ApiError {
+  constructor(message: string, param: string | null = null, code = 'invalid_value') {
+    super(400, message, 'invalid_request_error', code, param);
+  }
+}
+
+export class PayloadTooLargeError extends ApiError {
+  constructor(message: string, param: string | null = null) {
+    super(413, message, 'invalid_request_error', 'payload_too_large', param);
+  }
+}
+
+export class ModelNotFoundError extends ApiError {
+  constructor(model: string, installed: readonly string[]) {
+    const list = installed.length > 0 ? installed.join(', ') : 'none (put a model folder in the models directory)';
+    super(404, `The model '${model}' does not exist. Installed models: ${list}.`, 'invalid_request_error', 'model_not_found', 'model');
+  }
+}
+
+export class AuthenticationError extends ApiError {
+  constructor(message: string) {
+    super(401, message, 'authentication_error', 'invalid_api_key');
+  }
+}
+
+export class RouteNotFoundError extends ApiError {
+  constructor(method: string, url: string) {
+    super(404, `No route for ${method} ${url}. See GET /v1/models and POST /v1/audio/speech.`, 'invalid_request_error', 'not_found');
+  }
+}
+
+export class ServiceBusyError extends ApiError {
+  constructor(message: string) {
+    super(503, message, 'service_unavailable', 'server_busy');
+  }
+}
+
+export class ModelUnavailableError extends ApiError {
+  constructor(message: string) {
+    super(503, message, 'service_unavailable', 'model_unavailable', 'model');
+  }
+}
+
+export class EngineError extends ApiError {
+  constructor(message: string) {
+    super(500, message, 'server_error', 'engine_error');
+  }
+}

@@ -1,0 +1,31 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Config } from '../config.js';
+import type { Discovery } from '../engine/discovery.js';
+import { ModelPool } from '../engine/model-pool.js';
+import { installApiKeyAuth } from './auth.js';
+import { installErrorHandling } from './error-handler.js';
+import { healthRoutes } from './routes/health.js';
+import { modelRoutes } from './routes/models.js';
+import { speechRoutes } from './routes/speech.js';
+
+/** JSON framing and other fields around a base64 clip of the largest allowed size. */
+const BODY_SLACK_BYTES = 1024 * 1024;
+
+export interface App {
+  app: FastifyInstance;
+  pool: ModelPool;
+}
+
+/** Builds the Fastify app over the discovered models; the caller decides whether to listen. */
+export function buildApp(config: Config, discovery: Discovery): App {
+  const bodyLimit = Math.ceil((config.maxRefAudioBytes * 4) / 3) + BODY_SLACK_BYTES;
+  const app = Fastify({ logger: { level: config.logLevel }, bodyLimit });
+  const pool = new ModelPool(discovery, { numThreads: config.numThreads, maxQueue: config.maxQueue, logger: app.log });
+  for (const problem of discovery.broken) app.log.warn({ model: problem.id, dir: problem.dir }, `model folder '${problem.id}' skipped: ${problem.reason}`);
+  installErrorHandling(app, bodyLimit);
+  installApiKeyAuth(app, config.apiKey);
+  app.register(healthRoutes);
+  app.register(modelRoutes(pool, Date.now()));
+  app.register(speechRoutes(pool, { maxRefAudioBytes: config.maxRefAudioBytes }));
+  return { app, pool };
+}

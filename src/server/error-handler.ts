@@ -1,0 +1,38 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { ApiError, InvalidRequestError, PayloadTooLargeError, RouteNotFoundError } from '../errors.js';
+
+/** Fastify's own client errors (bad JSON, wrong content type, body too large) in OpenAI's shape. */
+function fromFastifyError(error: FastifyError, bodyLimit: number): ApiError | undefined {
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new PayloadTooLargeError(`The request body is larger than ${bodyLimit} bytes. Send a shorter ref_audio clip.`);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new ApiError(415, 'Unsupported Content-Type: send the body as application/json', 'invalid_request_error', 'unsupported_media_type');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new InvalidRequestError('The request body is empty: send a JSON object', null, 'invalid_json');
+    default:
+      if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+        const message = error.code === 'FST_ERR_CTP_INVALID_JSON' || error instanceof SyntaxError ? `The body is not valid JSON: ${error.message}` : error.message;
+        return new ApiError(error.statusCode, message, 'invalid_request_error', 'invalid_request');
+      }
+      return undefined;
+  }
+}
+
+/** Every error a route or hook throws leaves as OpenAI's `{"error": {...}}`, 404s included. */
+export function installErrorHandling(app: FastifyInstance, bodyLimit: number): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const apiError = error instanceof ApiError ? error : fromFastifyError(error, bodyLimit);
+    if (apiError) {
+      if (apiError.status >= 500) request.log.warn({ err: error }, apiError.message);
+      return reply.status(apiError.status).send(apiError.toBody());
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    const internal = new ApiError(500, 'Internal server error; the server log has the details.', 'server_error', 'internal_error');
+    return reply.status(500).send(internal.toBody());
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const error = new RouteNotFoundError(request.method, request.url.split('?')[0] ?? request.url);
+    return reply.status(404).send(error.toBody());
+  });
+}

@@ -1,0 +1,74 @@
+import { decodeAudio, AudioDecodeError } from '../audio/decode.js';
+import { durationSeconds, type MonoAudio } from '../audio/pcm.js';
+import { resample } from '../audio/resample.js';
+import { trimSilence } from '../audio/trim-silence.js';
+import type { ReferencePolicy } from '../engine/family.js';
+import { InvalidRequestError, PayloadTooLargeError } from '../errors.js';
+
+export const MIN_REFERENCE_SECONDS = 1;
+const PARAM = 'ref_audio';
+const DATA_URI = /^data:([^,]*?)(;base64)?,/i;
+const URL_LIKE = /^[a-z][a-z0-9+.-]*:\/\//i;
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+const BASE64_URL = /^[A-Za-z0-9_-]*={0,2}$/;
+
+function megabytes(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+/**
+ * The bytes of a `ref_audio` field: plain base64 or a `data:...;base64,` URI. Never a URL:
+ * the server fetches nothing on a client's behalf. The size is checked before decoding.
+ */
+export function decodeReferenceBase64(value: string, maxBytes: number): Buffer {
+  let payload = value.trim();
+  const dataUri = DATA_URI.exec(payload);
+  if (dataUri) {
+    if (!dataUri[2]) throw new InvalidRequestError('ref_audio is a data URI without ";base64": send the clip base64-encoded', PARAM, 'invalid_base64');
+    payload = payload.slice(dataUri[0].length);
+  } else if (URL_LIKE.test(payload)) {
+    throw new InvalidRequestError('ref_audio must be base64-encoded audio; URLs are never fetched. Download the clip and send its bytes as base64.', PARAM, 'invalid_base64');
+  }
+  payload = payload.replace(/\s+/g, '');
+  if (payload.length === 0) throw new InvalidRequestError('ref_audio is empty: send a base64-encoded clip of at least 1 s', PARAM, 'invalid_base64');
+  if (payload.length % 4 === 1 || !(BASE64.test(payload) || BASE64_URL.test(payload))) {
+    throw new InvalidRequestError('ref_audio is not valid base64: encode the clip\'s bytes with standard base64 (A-Z, a-z, 0-9, +, /, = padding)', PARAM, 'invalid_base64');
+  }
+  const decodedBytes = Math.floor((payload.replace(/=+$/, '').length * 3) / 4);
+  if (decodedBytes > maxBytes) {
+    throw new PayloadTooLargeError(`ref_audio is ${megabytes(decodedBytes)} of audio; the limit is ${megabytes(maxBytes)}. Send a shorter clip (3-20 s is enough).`, PARAM);
+  }
+  return Buffer.from(payload, BASE64.test(payload) ? 'base64' : 'base64url');
+}
+
+/**
+ * Turns a clip's bytes into what the family wants: decoded to mono, resampled, leading and
+ * trailing silence trimmed, and cut to (or checked against) the family's longest clip.
+ */
+export async function prepareReferenceAudio(bytes: Uint8Array, policy: ReferencePolicy, modelId: string): Promise<MonoAudio> {
+  let decoded: MonoAudio;
+  try {
+    decoded = await decodeAudio(bytes);
+  } catch (error) {
+    if (!(error instanceof AudioDecodeError)) throw error;
+    throw new InvalidRequestError(`ref_audio could not be decoded: ${error.message}. Send wav, mp3, flac, ogg/opus, m4a or webm.`, PARAM, 'invalid_audio');
+  }
+  const raw = durationSeconds(decoded);
+  if (raw < MIN_REFERENCE_SECONDS) {
+    throw new InvalidRequestError(`ref_audio is ${raw.toFixed(2)} s long; send a clip of at least ${MIN_REFERENCE_SECONDS} s (3-20 s works best)`, PARAM, 'audio_too_short');
+  }
+  const clip = trimSilence(resample(decoded, policy.sampleRate));
+  const voiced = durationSeconds(clip);
+  if (voiced < MIN_REFERENCE_SECONDS) {
+    throw new InvalidRequestError(`ref_audio holds only ${voiced.toFixed(2)} s of sound once silence is trimmed; send a clip with at least ${MIN_REFERENCE_SECONDS} s of speech`, PARAM, 'audio_too_short');
+  }
+  if (voiced <= policy.maxSeconds) return clip;
+  if (policy.overLength === 'reject') {
+    throw new InvalidRequestError(
+      `ref_audio holds ${voiced.toFixed(1)} s of speech; model '${modelId}' takes clips up to ${policy.maxSeconds} s. Cut the clip and its ref_text to match.`,
+      PARAM,
+      'audio_too_long',
+    );
+  }
+  return { samples: clip.samples.slice(0, Math.round(policy.maxSeconds * policy.sampleRate)), sampleRate: clip.sampleRate };
+}
