@@ -1,0 +1,33 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { testApp } from './helpers/app.js';
+import { assertApiError } from './helpers/assertions.js';
+import { fixtureModelsDir } from './helpers/fixture-models.js';
+
+test('GET /v1/models lists each installed model in OpenAI shape with its capabilities', async () => {
+  const { app } = await testApp(await fixtureModelsDir());
+  const body = (await app.inject({ method: 'GET', url: '/v1/models' })).json() as {
+    object: string;
+    data: { id: string; object: string; owned_by: string; created: number; loaded: boolean; capabilities: Record<string, unknown> }[];
+  };
+  assert.equal(body.object, 'list');
+  const byId = Object.fromEntries(body.data.map((m) => [m.id, m]));
+  assert.deepEqual(Object.keys(byId).sort(), ['kokoro', 'pocket', 'zipvoice']);
+  for (const model of body.data) {
+    assert.equal(model.object, 'model');
+    assert.equal(typeof model.created, 'number');
+    assert.equal(model.loaded, false, 'nothing is loaded before first use');
+  }
+  assert.deepEqual(byId.kokoro!.capabilities, {
+    task: 'tts', family: 'kokoro', cloning: 'none', voices: ['af_heart', 'am_adam', 'bf_emma'], sample_rate: 24000, languages: ['en-us'], speed: true,
+  });
+  assert.equal(byId.pocket!.capabilities.cloning, 'audio');
+  assert.equal(byId.zipvoice!.capabilities.cloning, 'audio+transcript');
+  assert.deepEqual(byId.pocket!.capabilities.voices, []);
+
+  await app.inject({ method: 'POST', url: '/v1/audio/speech', payload: { model: 'kokoro', input: 'Hi' } });
+  const kokoro = (await app.inject({ method: 'GET', url: '/v1/models/kokoro' })).json() as { id: string; loaded: boolean };
+  assert.equal(kokoro.loaded, true, 'loaded on first use');
+  assertApiError(await app.inject({ method: 'GET', url: '/v1/models/whisper-1' }), 404, { code: 'model_not_found' });
+  await app.close();
+});

@@ -1,0 +1,56 @@
+/** End to end: the official `openai` npm client against a listening server on fixture models. */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { AddressInfo } from 'node:net';
+import OpenAI from 'openai';
+import type { FastifyInstance } from 'fastify';
+import { testApp } from './helpers/app.js';
+import { base64, parseWav, sharedClip } from './helpers/audio.js';
+import { fixtureModelsDir } from './helpers/fixture-models.js';
+
+const KEY = 'sk-vocable-e2e';
+let app: FastifyInstance;
+let client: OpenAI;
+
+before(async () => {
+  ({ app } = await testApp(await fixtureModelsDir(), { apiKey: KEY }));
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = app.server.address() as AddressInfo;
+  client = new OpenAI({ apiKey: KEY, baseURL: `http://127.0.0.1:${port}/v1`, maxRetries: 0 });
+});
+after(() => app.close());
+
+test('audio.speech.create with a preset voice', async () => {
+  const response = await client.audio.speech.create({ model: 'kokoro', voice: 'af_heart', input: 'Hello from the OpenAI client.', response_format: 'wav' });
+  const wav = parseWav(Buffer.from(await response.arrayBuffer()));
+  assert.equal(wav.sampleRate, 24000);
+  assert.ok(wav.samples.length > 0);
+});
+
+test('audio.speech.create cloning with ref_audio and ref_text as extra body fields', async () => {
+  const response = await client.audio.speech.create({
+    model: 'zipvoice',
+    voice: 'alloy',
+    input: 'A cloned voice, through the official client.',
+    response_format: 'wav',
+    // @ts-expect-error cloning fields are Vocable's extension of OpenAI's contract
+    ref_audio: base64(sharedClip('spk2_snt3.wav')),
+    ref_text: 'The words of the clip.',
+  });
+  assert.ok(parseWav(Buffer.from(await response.arrayBuffer())).samples.length > 0);
+});
+
+test('errors reach the client as OpenAI errors', async () => {
+  await assert.rejects(
+    client.audio.speech.create({ model: 'kokoro', voice: 'nobody', input: 'Hi', response_format: 'wav' }),
+    (error: unknown) => error instanceof OpenAI.BadRequestError && /af_heart/.test(error.message) && (error.error as { param?: string }).param === 'voice',
+  );
+  const anonymous = new OpenAI({ apiKey: 'wrong', baseURL: client.baseURL, maxRetries: 0 });
+  await assert.rejects(anonymous.models.list(), OpenAI.AuthenticationError);
+});
+
+test('models.list returns the installed models', async () => {
+  const ids = [];
+  for await (const model of client.models.list()) ids.push(model.id);
+  assert.deepEqual(ids.sort(), ['kokoro', 'pocket', 'zipvoice']);
+});

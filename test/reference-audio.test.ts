@@ -1,0 +1,93 @@
+/** Reference clips: base64 parsing, every container, trimming and length rules (no model needed). */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { decodeAudio } from '../src/audio/decode.js';
+import { durationSeconds } from '../src/audio/pcm.js';
+import { trimSilence } from '../src/audio/trim-silence.js';
+import { encodeWav } from '../src/audio/wav.js';
+import { ApiError } from '../src/errors.js';
+import { decodeReferenceBase64, prepareReferenceAudio } from '../src/speech/reference-audio.js';
+import { intWav, sharedClip, stereo24BitWav, tone } from './helpers/audio.js';
+
+const DATA = join(dirname(fileURLToPath(import.meta.url)), 'data');
+const POLICY = { sampleRate: 24000, maxSeconds: 10, overLength: 'truncate' as const };
+
+const rejectsWith = (status: number, code: string) => (error: unknown) =>
+  error instanceof ApiError && error.status === status && error.code === code;
+
+describe('every common container decodes in process', () => {
+  const files: [string, number][] = [
+    ['spk1_snt1.m4a', 2.87],
+    ['spk1_snt1.webm', 2.87],
+    ['spk1_snt1.opus', 2.87],
+    ['spk1_snt1.ogg', 2.87],
+    ['spk1_snt1.flac', 2.87],
+    ['spk1_snt1-float32.wav', 1.6],
+    ['spk1_snt1-3ch-extensible.wav', 1.6],
+  ];
+  for (const [name, seconds] of files) {
+    test(name, async () => {
+      const audio = await decodeAudio(readFileSync(join(DATA, name)));
+      assert.ok(Math.abs(durationSeconds(audio) - seconds) < 0.08, `${durationSeconds(audio)} s`);
+      assert.ok(audio.samples.some((s) => Math.abs(s) > 0.01), 'holds sound');
+    });
+  }
+  test('mp3 and 16-bit wav from ../shared/audio', async () => {
+    assert.ok(Math.abs(durationSeconds(await decodeAudio(sharedClip('jfk.mp3'))) - 11) < 0.2);
+    assert.equal((await decodeAudio(sharedClip('spk1_snt1.wav'))).sampleRate, 16000);
+  });
+  test('24-bit stereo wav is mixed down to mono', async () => {
+    const mono = await decodeAudio(sharedClip('spk2_snt2.wav'));
+    const stereo = await decodeAudio(await stereo24BitWav('spk2_snt2.wav'));
+    assert.equal(stereo.samples.length, mono.samples.length);
+    const i = mono.samples.findIndex((s) => Math.abs(s) > 0.1);
+    assert.ok(Math.abs(stereo.samples[i]! - mono.samples[i]! * 0.75) < 0.001, 'average of full and half level');
+  });
+  test('32-bit integer wav', async () => {
+    const audio = await decodeAudio(intWav([tone(1.5, 8000).samples], 8000, 32));
+    assert.ok(Math.abs(durationSeconds(audio) - 1.5) < 0.01);
+  });
+});
+
+describe('ref_audio base64', () => {
+  const wav = encodeWav(tone(2, 16000));
+  test('plain, data URI, line-wrapped and unpadded base64 all give the same bytes', () => {
+    const b64 = wav.toString('base64');
+    assert.deepEqual(decodeReferenceBase64(b64, 1e6), wav);
+    assert.deepEqual(decodeReferenceBase64(`data:audio/wav;base64,${b64}`, 1e6), wav);
+    assert.deepEqual(decodeReferenceBase64(b64.replace(/(.{76})/g, '$1\n'), 1e6), wav);
+    assert.deepEqual(decodeReferenceBase64(wav.toString('base64url'), 1e6), wav);
+  });
+  test('invalid base64 and URLs are refused with 400', () => {
+    for (const bad of ['@@@@', 'a', 'ab=c', 'http://host/a.wav', 'file:///etc/passwd', 'data:audio/wav,AAAA']) {
+      assert.throws(() => decodeReferenceBase64(bad, 1e6), rejectsWith(400, 'invalid_base64'), bad);
+    }
+  });
+  test('the size limit is checked before decoding → 413', () => {
+    assert.throws(() => decodeReferenceBase64(wav.toString('base64'), wav.length - 1), rejectsWith(413, 'payload_too_large'));
+    assert.equal(decodeReferenceBase64(wav.toString('base64'), wav.length).length, wav.length);
+  });
+});
+
+describe('preparing a clip for a family', () => {
+  test('resampled to the family rate with leading and trailing silence trimmed', async () => {
+    const rate = 16000;
+    const padded = new Float32Array(rate * 5);
+    padded.set(tone(2, rate).samples, rate * 2);
+    const clip = await prepareReferenceAudio(encodeWav({ samples: padded, sampleRate: rate }), POLICY, 'm');
+    assert.equal(clip.sampleRate, 24000);
+    assert.ok(Math.abs(durationSeconds(clip) - 2.1) < 0.06, `${durationSeconds(clip)} s kept`);
+  });
+  test('a long clip is cut to the family maximum, or refused when a transcript must match', async () => {
+    const long = encodeWav(tone(14, 8000));
+    assert.equal(durationSeconds(await prepareReferenceAudio(long, POLICY, 'm')), 10);
+    await assert.rejects(prepareReferenceAudio(long, { ...POLICY, overLength: 'reject' }, 'm'), rejectsWith(400, 'audio_too_long'));
+  });
+  test('trimSilence leaves an all-silent clip alone', () => {
+    const silent = { samples: new Float32Array(8000), sampleRate: 8000 };
+    assert.equal(trimSilence(silent), silent);
+  });
+});

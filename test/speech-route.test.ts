@@ -1,0 +1,144 @@
+/**
+ * Route-level checks of POST /v1/audio/speech through Fastify's inject(), on fixture models
+ * (tiny hand-set weights in each family's real layout, run by the real sherpa-onnx engine).
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { encodeWav } from '../src/audio/wav.js';
+import { MAX_INPUT_CHARS } from '../src/speech/speech-request.js';
+import type { App } from '../src/server/app.js';
+import { testApp } from './helpers/app.js';
+import { assertApiError } from './helpers/assertions.js';
+import { base64, parseWav, sharedClip, tone } from './helpers/audio.js';
+import { fixtureModelsDir } from './helpers/fixture-models.js';
+
+const MAX_REF_BYTES = 512 * 1024;
+let harness: App;
+let app: FastifyInstance;
+const clip = base64(sharedClip('spk1_snt1.wav'));
+
+function speech(body: unknown) {
+  return app.inject({ method: 'POST', url: '/v1/audio/speech', payload: body as object });
+}
+
+before(async () => {
+  harness = await testApp(await fixtureModelsDir(), { maxRefAudioBytes: MAX_REF_BYTES, maxQueue: 1 });
+  app = harness.app;
+});
+after(() => app.close());
+
+describe('successful synthesis', () => {
+  test('a preset voice on Kokoro answers a WAV at the model rate', async () => {
+    const response = await speech({ model: 'kokoro', input: 'Hello there.', voice: 'af_heart', response_format: 'wav' });
+    assert.equal(response.statusCode, 200);
+    assert.equal(response.headers['content-type'], 'audio/wav');
+    const wav = parseWav(response.rawPayload);
+    assert.equal(wav.sampleRate, 24000);
+    assert.ok(wav.samples.length > 2400, 'at least 0.1 s of audio');
+  });
+
+  test('pcm is raw 16-bit samples with the rate in a header', async () => {
+    const wav = parseWav((await speech({ model: 'kokoro', input: 'Hello there.', voice: 'af_heart' })).rawPayload);
+    const response = await speech({ model: 'kokoro', input: 'Hello there.', voice: 'af_heart', response_format: 'pcm' });
+    assert.equal(response.statusCode, 200);
+    assert.equal(response.headers['content-type'], 'audio/pcm');
+    assert.equal(response.headers['x-sample-rate'], '24000');
+    assert.equal(response.rawPayload.length, wav.samples.length * 2);
+  });
+
+  test('wav is the default format and the first preset the default voice', async () => {
+    const response = await speech({ model: 'kokoro', input: 'Hello there.' });
+    assert.equal(response.statusCode, 200);
+    assert.equal(response.headers['content-type'], 'audio/wav');
+  });
+
+  test('instructions are accepted by a model that cannot use them', async () => {
+    const response = await speech({ model: 'kokoro', input: 'Hello.', voice: 'af_heart', instructions: 'Speak softly.' });
+    assert.equal(response.statusCode, 200);
+  });
+
+  test('Pocket clones from audio alone; ref_audio may be a data URI', async () => {
+    const plain = await speech({ model: 'pocket', input: 'Hello there.', ref_audio: clip });
+    assert.equal(plain.statusCode, 200, plain.body);
+    const uri = await speech({ model: 'pocket', input: 'Hello there.', ref_audio: `data:audio/wav;base64,${clip}` });
+    assert.equal(uri.statusCode, 200, uri.body);
+    assert.deepEqual(uri.rawPayload, plain.rawPayload);
+  });
+
+  test('ZipVoice clones from audio and its transcript', async () => {
+    const response = await speech({ model: 'zipvoice', input: 'Hello there.', ref_audio: clip, ref_text: 'The words in the clip.' });
+    assert.equal(response.statusCode, 200, response.body);
+    assert.ok(parseWav(response.rawPayload).samples.length > 0);
+  });
+});
+
+describe('request validation', () => {
+  const cases: { name: string; body: Record<string, unknown>; status: number; param: string | null; code?: string; message: RegExp }[] = [
+    { name: 'model missing', body: { input: 'Hi' }, status: 400, param: 'model', message: /model/ },
+    { name: 'model unknown', body: { model: 'tts-1', input: 'Hi' }, status: 404, param: 'model', code: 'model_not_found', message: /kokoro.*pocket.*zipvoice/ },
+    { name: 'input missing', body: { model: 'kokoro' }, status: 400, param: 'input', message: /input/ },
+    { name: 'input empty', body: { model: 'kokoro', input: '' }, status: 400, param: 'input', message: /empty/ },
+    { name: 'input whitespace', body: { model: 'kokoro', input: '  \n\t ' }, status: 400, param: 'input', message: /whitespace/ },
+    { name: 'input too long', body: { model: 'kokoro', input: 'a'.repeat(MAX_INPUT_CHARS + 1) }, status: 400, param: 'input', message: /4096/ },
+    { name: 'speed too low', body: { model: 'kokoro', input: 'Hi', speed: 0.1 }, status: 400, param: 'speed', message: /0\.25 and 4/ },
+    { name: 'speed too high', body: { model: 'kokoro', input: 'Hi', speed: 4.5 }, status: 400, param: 'speed', message: /0\.25 and 4/ },
+    { name: 'speed not a number', body: { model: 'kokoro', input: 'Hi', speed: 'fast' }, status: 400, param: 'speed', code: 'invalid_type', message: /number/ },
+    { name: 'format not supported', body: { model: 'kokoro', input: 'Hi', response_format: 'mp3' }, status: 400, param: 'response_format', message: /'mp3'.*wav, pcm/ },
+    { name: 'voice unknown', body: { model: 'kokoro', input: 'Hi', voice: 'alloy' }, status: 400, param: 'voice', code: 'voice_not_found', message: /af_heart, am_adam, bf_emma/ },
+    { name: 'cloning on a preset-only model', body: { model: 'kokoro', input: 'Hi', ref_audio: clip }, status: 400, param: 'ref_audio', code: 'cloning_not_supported', message: /cannot clone.*pocket, zipvoice/ },
+    { name: 'cloning model without a clip', body: { model: 'pocket', input: 'Hi', voice: 'alloy' }, status: 400, param: 'ref_audio', code: 'missing_ref_audio', message: /send ref_audio/ },
+    { name: 'ZipVoice without ref_text', body: { model: 'zipvoice', input: 'Hi', ref_audio: clip }, status: 400, param: 'ref_text', code: 'missing_ref_text', message: /ref_text/ },
+    { name: 'ZipVoice with blank ref_text', body: { model: 'zipvoice', input: 'Hi', ref_audio: clip, ref_text: '   ' }, status: 400, param: 'ref_text', code: 'missing_ref_text', message: /ref_text/ },
+    { name: 'ref_text without ref_audio', body: { model: 'zipvoice', input: 'Hi', ref_text: 'words' }, status: 400, param: 'ref_audio', message: /without ref_audio/ },
+    { name: 'ref_audio not base64', body: { model: 'pocket', input: 'Hi', ref_audio: 'this is not base64!' }, status: 400, param: 'ref_audio', code: 'invalid_base64', message: /not valid base64/ },
+    { name: 'ref_audio a URL', body: { model: 'pocket', input: 'Hi', ref_audio: 'https://example.com/voice.wav' }, status: 400, param: 'ref_audio', code: 'invalid_base64', message: /never fetched/ },
+    { name: 'ref_audio a data URI without base64', body: { model: 'pocket', input: 'Hi', ref_audio: 'data:audio/wav,abcd' }, status: 400, param: 'ref_audio', code: 'invalid_base64', message: /base64/ },
+    { name: 'ref_audio empty', body: { model: 'pocket', input: 'Hi', ref_audio: '' }, status: 400, param: 'ref_audio', code: 'invalid_base64', message: /empty/ },
+    { name: 'ref_audio not audio', body: { model: 'pocket', input: 'Hi', ref_audio: base64(Buffer.from('just some text, no audio in here')) }, status: 400, param: 'ref_audio', code: 'invalid_audio', message: /could not be decoded/ },
+    { name: 'ref_audio under 1 s', body: { model: 'pocket', input: 'Hi', ref_audio: base64(encodeWav(tone(0.5, 16000))) }, status: 400, param: 'ref_audio', code: 'audio_too_short', message: /0\.50 s.*at least 1 s/ },
+    { name: 'ref_audio only silence', body: { model: 'pocket', input: 'Hi', ref_audio: base64(encodeWav(tone(3, 16000, 220, 0))) }, status: 400, param: 'ref_audio', code: 'audio_too_short', message: /silence/ },
+    { name: 'ref_audio over the size limit', body: { model: 'pocket', input: 'Hi', ref_audio: base64(Buffer.alloc(MAX_REF_BYTES + 1024, 1)) }, status: 413, param: 'ref_audio', code: 'payload_too_large', message: /limit is 0\.5 MB/ },
+    { name: 'ZipVoice clip longer than it takes', body: { model: 'zipvoice', input: 'Hi', ref_text: 'words', ref_audio: base64(encodeWav(tone(25, 8000))) }, status: 400, param: 'ref_audio', code: 'audio_too_long', message: /up to 20 s/ },
+  ];
+  for (const c of cases) {
+    test(`${c.name} → ${c.status}`, async () => {
+      assertApiError(await speech(c.body), c.status, { param: c.param, code: c.code, message: c.message });
+    });
+  }
+
+  test('a body beyond the request size limit → 413', async () => {
+    const response = await speech({ model: 'pocket', input: 'Hi', ref_audio: 'A'.repeat(MAX_REF_BYTES * 2) });
+    assertApiError(response, 413, { code: 'payload_too_large' });
+  });
+
+  test('malformed JSON → 400', async () => {
+    const response = await app.inject({ method: 'POST', url: '/v1/audio/speech', headers: { 'content-type': 'application/json' }, payload: '{"model": ' });
+    assertApiError(response, 400, { message: /JSON/ });
+  });
+
+  test('a JSON array body → 400', async () => {
+    assertApiError(await speech([1, 2]), 400, { message: /JSON object/ });
+  });
+
+  test('a non-JSON content type → 415', async () => {
+    const response = await app.inject({ method: 'POST', url: '/v1/audio/speech', headers: { 'content-type': 'text/plain' }, payload: 'hello' });
+    assertApiError(response, 415, { message: /application\/json/ });
+  });
+
+  test('an unknown route → 404 in the same shape', async () => {
+    assertApiError(await app.inject({ method: 'GET', url: '/v1/nothing-here' }), 404, { code: 'not_found', message: /GET \/v1\/nothing-here/ });
+  });
+
+  test('a full queue → 503 that says to retry', async () => {
+    let release!: () => void;
+    const blocker = harness.pool.run('kokoro', () => new Promise<void>((resolve) => (release = resolve)));
+    const waiting = speech({ model: 'kokoro', input: 'I wait my turn.' });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const refused = await speech({ model: 'kokoro', input: 'No room for me.' });
+    assertApiError(refused, 503, { code: 'server_busy', message: /busy.*Retry/ });
+    release();
+    await blocker;
+    assert.equal((await waiting).statusCode, 200, 'the queued request is still served');
+  });
+});
