@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { testApp } from './helpers/app.js';
 import { assertApiError } from './helpers/assertions.js';
-import { fixtureModelsDir } from './helpers/fixture-models.js';
+import { fixtureModelsDir } from '../fixtures/cache.js';
 
 const KEY = 'sk-local-test-key';
 

@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { fixtureModelsDir } from './helpers/fixture-models.js';
+import { fixtureModelsDir } from '../fixtures/cache.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 

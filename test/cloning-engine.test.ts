@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { testApp } from './helpers/app.js';
 import { base64, parseWav, sharedClip, stereo24BitWav } from './helpers/audio.js';
-import { fixtureModelsDir } from './helpers/fixture-models.js';
+import { fixtureModelsDir } from '../fixtures/cache.js';
 
 let app: FastifyInstance;
 const SHORT = 'Hello there.';
@@ -64,7 +64,6 @@ describe('speed', () => {
   for (const body of [
     { model: 'kokoro', voice: 'af_heart' },
     { model: 'zipvoice', ref_audio, ref_text: 'Words spoken in the reference clip.' },
-    { model: 'pocket', ref_audio },
   ]) {
     test(`${body.model}: speed 2 makes the audio shorter than speed 1`, async () => {
       const normal = await speak({ ...body, input: LONG, speed: 1 });
@@ -73,6 +72,16 @@ describe('speed', () => {
       assert.ok(ratio < 0.75, `speed 2 kept ${(ratio * 100).toFixed(0)}% of the length`);
     });
   }
+});
+
+test('pocket: its engine cannot change speed, so speed 2 is refused rather than ignored', async () => {
+  const response = await app.inject({
+    method: 'POST',
+    url: '/v1/audio/speech',
+    payload: { model: 'pocket', input: SHORT, speed: 2, ref_audio: base64(sharedClip('spk1_snt3.wav')) },
+  });
+  assert.equal(response.statusCode, 400);
+  assert.match(response.body, /cannot change its speed/);
 });
 
 test('Kokoro presets: each voice is its own', async () => {

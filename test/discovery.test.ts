@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import { discoverModels } from '../src/engine/discovery.js';
 import { testApp } from './helpers/app.js';
 import { assertApiError } from './helpers/assertions.js';
-import { fixtureModelsDir } from './helpers/fixture-models.js';
+import { fixtureModelsDir } from '../fixtures/cache.js';
 
 let dir: string;
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { testApp } from './helpers/app.js';
 import { assertApiError } from './helpers/assertions.js';
-import { fixtureModelsDir } from './helpers/fixture-models.js';
+import { fixtureModelsDir } from '../fixtures/cache.js';
 
 test('GET /v1/models lists each installed model in OpenAI shape with its capabilities', async () => {
   const { app } = await testApp(await fixtureModelsDir());

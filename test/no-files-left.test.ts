@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { encodeWav } from '../src/audio/wav.js';
 import { testApp } from './helpers/app.js';
 import { base64, sharedClip, tone } from './helpers/audio.js';
-import { fixtureModelsDir } from './helpers/fixture-models.js';
+import { fixtureModelsDir } from '../fixtures/cache.js';
 
 let app: FastifyInstance;
 let modelsDir: string;

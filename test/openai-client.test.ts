@@ -6,7 +6,7 @@ import OpenAI from 'openai';
 import type { FastifyInstance } from 'fastify';
 import { testApp } from './helpers/app.js';
 import { base64, parseWav, sharedClip } from './helpers/audio.js';
-import { fixtureModelsDir } from './helpers/fixture-models.js';
+import { fixtureModelsDir } from '../fixtures/cache.js';
 
 const KEY = 'sk-vocable-e2e';
 let app: FastifyInstance;

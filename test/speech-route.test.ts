@@ -11,7 +11,7 @@ import type { App } from '../src/server/app.js';
 import { testApp } from './helpers/app.js';
 import { assertApiError } from './helpers/assertions.js';
 import { base64, parseWav, sharedClip, tone } from './helpers/audio.js';
-import { fixtureModelsDir } from './helpers/fixture-models.js';
+import { fixtureModelsDir } from '../fixtures/cache.js';
 
 const MAX_REF_BYTES = 512 * 1024;
 let harness: App;

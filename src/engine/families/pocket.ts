@@ -2,7 +2,10 @@ import type { TtsFamily } from '../family.js';
 
 const SAMPLE_RATE = 24000;
 
-/** Pocket TTS: clones a voice from reference audio alone (no transcript); 24 kHz. */
+/**
+ * Pocket TTS: clones a voice from reference audio alone (no transcript); 24 kHz. Its engine
+ * ignores `speed`, so the adapter says so and the server refuses a speed other than 1.
+ */
 export const pocket: TtsFamily = {
   id: 'pocket',
   displayName: 'Pocket TTS',
@@ -25,7 +28,7 @@ export const pocket: TtsFamily = {
     voices: [],
     sample_rate: SAMPLE_RATE,
     languages: ['en'],
-    speed: true,
+    speed: false,
   }),
 
   nativeModelConfig: (files) => ({
@@ -40,12 +43,11 @@ export const pocket: TtsFamily = {
     },
   }),
 
-  generateRequest: ({ text, speed, reference }) => ({
+  generateRequest: ({ text, reference }) => ({
     text,
     sid: 0,
-    speed,
+    speed: 1,
     generationConfig: {
-      speed,
       referenceAudio: reference?.audio.samples,
       referenceSampleRate: reference?.audio.sampleRate,
     },
