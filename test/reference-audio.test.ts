@@ -86,8 +86,7 @@ describe('preparing a clip for a family', () => {
     assert.equal(durationSeconds(await prepareReferenceAudio(long, POLICY, 'm')), 10);
     await assert.rejects(prepareReferenceAudio(long, { ...POLICY, overLength: 'reject' }, 'm'), rejectsWith(400, 'audio_too_long'));
   });
-  test('trimSilence leaves an all-silent clip alone', () => {
-    const silent = { samples: new Float32Array(8000), sampleRate: 8000 };
-    assert.equal(trimSilence(silent), silent);
+  test('a clip silent throughout trims to nothing', () => {
+    assert.equal(trimSilence({ samples: new Float32Array(8000), sampleRate: 8000 }).samples.length, 0);
   });
 });

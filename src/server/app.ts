@@ -22,6 +22,8 @@ export function buildApp(config: Config, discovery: Discovery): App {
   const app = Fastify({ logger: { level: config.logLevel }, bodyLimit });
   const pool = new ModelPool(discovery, { numThreads: config.numThreads, maxQueue: config.maxQueue, logger: app.log });
   for (const problem of discovery.broken) app.log.warn({ model: problem.id, dir: problem.dir }, `model folder '${problem.id}' skipped: ${problem.reason}`);
+  // Only JSON bodies are understood; anything else gets a 415 that says to send JSON.
+  app.removeContentTypeParser('text/plain');
   installErrorHandling(app, bodyLimit);
   installApiKeyAuth(app, config.apiKey);
   app.register(healthRoutes);
