@@ -1,13 +1,17 @@
 import type { MonoAudio } from './pcm.js';
+import { endianness } from 'node:os';
+
+const LITTLE_ENDIAN = endianness() === 'LE';
 
 /** 16-bit little-endian PCM, clipped to [-1, 1]. */
 export function encodePcm16(samples: Float32Array): Buffer {
-  const out = Buffer.alloc(samples.length * 2);
+  const pcm = new Int16Array(samples.length);
   for (let i = 0; i < samples.length; i += 1) {
     const s = Math.max(-1, Math.min(1, samples[i]!));
-    out.writeInt16LE(Math.round(s < 0 ? s * 0x8000 : s * 0x7fff), i * 2);
+    pcm[i] = Math.round(s < 0 ? s * 0x8000 : s * 0x7fff);
   }
-  return out;
+  const out = Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength);
+  return LITTLE_ENDIAN ? out : out.swap16();
 }
 
 /** A mono 16-bit PCM RIFF/WAVE file. */

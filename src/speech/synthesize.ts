@@ -2,7 +2,7 @@ import type { MonoAudio } from '../audio/pcm.js';
 import type { ReferenceClip, SynthesisInput } from '../engine/family.js';
 import type { InstalledModel } from '../engine/discovery.js';
 import type { ModelPool } from '../engine/model-pool.js';
-import { InvalidRequestError } from '../errors.js';
+import { EngineError, InvalidRequestError } from '../errors.js';
 import { decodeReferenceBase64, prepareReferenceAudio } from './reference-audio.js';
 import { SUPPORTED_RESPONSE_FORMATS, type ResponseFormat, type SpeechRequest } from './speech-request.js';
 
@@ -84,7 +84,13 @@ export async function synthesizeSpeech(request: SpeechRequest, pool: ModelPool, 
   }
   const reference = await referenceFor(request, model, pool, options);
   const input: SynthesisInput = { text: request.input, speed: request.speed, speakerId: speakerIdFor(request, model, reference), reference };
-  const generated = await pool.run(model.id, (engine) => engine.generateAsync(model.family.generateRequest(input)));
+  const generated = await pool.run(model.id, async (engine) => {
+    try {
+      return await engine.generateAsync(model.family.generateRequest(input));
+    } catch (error) {
+      throw new EngineError(`Model '${model.id}' failed to synthesize this input: ${(error as Error).message}`);
+    }
+  });
   if (generated.samples.length === 0) {
     throw new InvalidRequestError(`Model '${model.id}' produced no audio for this input: it may hold nothing speakable. Send words to speak.`, 'input', 'empty_audio');
   }
