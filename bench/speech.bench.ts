@@ -37,13 +37,13 @@ async function main(): Promise<void> {
   for (const model of discovery.models) {
     const family = model.family;
     const engine = await sherpa.OfflineTts.createAsync({
-      model: { ...family.nativeModelConfig(model.files), numThreads: 1, debug: 0, provider: 'cpu' },
+      model: { ...family.nativeModelConfig(model.files, model.capabilities), numThreads: 1, debug: 0, provider: 'cpu' },
       maxNumSentences: 1,
     });
     // The direct call gets the clip already prepared; the HTTP path decodes, resamples and trims it per request.
     const cloning = model.capabilities.cloning;
     const reference = family.reference ? { audio: await prepareReferenceAudio(CLIP, family.reference, model.id), text: REF_TEXT } : undefined;
-    const input: SynthesisInput = { text: TEXT, speed: 1, speakerId: 0, reference };
+    const input: SynthesisInput = { text: TEXT, speed: 1, speakerId: 0, reference, controls: {} };
     const body = JSON.stringify({
       model: model.id,
       input: TEXT,

@@ -20,6 +20,7 @@ test('GET /v1/models lists each installed model in OpenAI shape with its capabil
   }
   assert.deepEqual(byId.kokoro!.capabilities, {
     task: 'tts', family: 'kokoro', cloning: 'none', voices: ['af_heart', 'am_adam', 'bf_emma'], sample_rate: 24000, languages: ['en-us'], speed: true,
+    controls: { language: { values: ['en-us'], default: 'en-us' } },
   });
   assert.equal(byId.pocket!.capabilities.cloning, 'audio');
   assert.equal(byId.zipvoice!.capabilities.cloning, 'audio+transcript');

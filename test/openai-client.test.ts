@@ -27,6 +27,12 @@ test('audio.speech.create with a preset voice', async () => {
   assert.ok(wav.samples.length > 0);
 });
 
+test('audio.speech.create with voice as an object { id }', async () => {
+  const byObject = await client.audio.speech.create({ model: 'kokoro', voice: { id: 'bf_emma' }, input: 'Hello.', response_format: 'wav' });
+  const byName = await client.audio.speech.create({ model: 'kokoro', voice: 'bf_emma', input: 'Hello.', response_format: 'wav' });
+  assert.deepEqual(Buffer.from(await byObject.arrayBuffer()), Buffer.from(await byName.arrayBuffer()));
+});
+
 test('audio.speech.create cloning with ref_audio and ref_text as extra body fields', async () => {
   const response = await client.audio.speech.create({
     model: 'zipvoice',

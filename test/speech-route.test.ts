@@ -53,15 +53,18 @@ describe('successful synthesis', () => {
     assert.equal(response.headers['content-type'], 'audio/wav');
   });
 
-  test('instructions are accepted by a model that cannot use them', async () => {
+  test('instructions are accepted by a model that cannot use them, and the reply says so', async () => {
     const response = await speech({ model: 'kokoro', input: 'Hello.', voice: 'af_heart', instructions: 'Speak softly.' });
     assert.equal(response.statusCode, 200);
+    assert.equal(response.headers['x-ignored-fields'], 'instructions');
+    const plain = await speech({ model: 'kokoro', input: 'Hello.', voice: 'af_heart' });
+    assert.equal(plain.headers['x-ignored-fields'], undefined);
   });
 
   test('Pocket clones from audio alone; ref_audio may be a data URI', async () => {
-    const plain = await speech({ model: 'pocket', input: 'Hello there.', ref_audio: clip });
+    const plain = await speech({ model: 'pocket', input: 'Hello there.', ref_audio: clip, seed: 5 });
     assert.equal(plain.statusCode, 200, plain.body);
-    const uri = await speech({ model: 'pocket', input: 'Hello there.', ref_audio: `data:audio/wav;base64,${clip}` });
+    const uri = await speech({ model: 'pocket', input: 'Hello there.', ref_audio: `data:audio/wav;base64,${clip}`, seed: 5 });
     assert.equal(uri.statusCode, 200, uri.body);
     assert.deepEqual(uri.rawPayload, plain.rawPayload);
   });

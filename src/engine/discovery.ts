@@ -1,6 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { FileRole, ResolvedFiles, TtsCapabilities, TtsFamily } from './family.js';
+import type { FileRole, ResolvedFiles, SingleFileRole, TtsCapabilities, TtsFamily } from './family.js';
 import { TTS_FAMILIES } from './families/index.js';
 
 export interface InstalledModel {
@@ -34,7 +34,11 @@ async function kindOf(path: string): Promise<'file' | 'dir' | undefined> {
   }
 }
 
-async function resolveRole(dir: string, role: FileRole): Promise<string | undefined> {
+async function resolveRole(dir: string, role: FileRole, names: ReadonlySet<string>): Promise<string | undefined> {
+  if (role.kind === 'files') {
+    const matches = [...names].filter((n) => role.pattern.test(n)).sort();
+    return matches.length > 0 ? matches.map((n) => join(dir, n)).join(',') : undefined;
+  }
   for (const name of role.names) {
     const path = join(dir, name);
     if ((await kindOf(path)) === role.kind) return path;
@@ -42,7 +46,7 @@ async function resolveRole(dir: string, role: FileRole): Promise<string | undefi
   return undefined;
 }
 
-function describeRole(role: FileRole): string {
+function describeRole(role: SingleFileRole): string {
   const what = role.names.length === 1 ? role.names[0]! : `one of ${role.names.join(' | ')}`;
   return role.kind === 'dir' ? `folder ${what}/` : what;
 }
@@ -57,9 +61,9 @@ async function inspectFolder(id: string, dir: string): Promise<InstalledModel | 
   const files: Record<string, string> = {};
   const missing: string[] = [];
   for (const role of family.files) {
-    const path = await resolveRole(dir, role);
+    const path = await resolveRole(dir, role, names);
     if (path) files[role.role] = path;
-    else missing.push(describeRole(role));
+    else if (role.kind !== 'files') missing.push(describeRole(role));
   }
   if (missing.length > 0) {
     return { id, dir, reason: `${family.displayName} model is missing ${missing.join('; ')} (absent or empty)` };

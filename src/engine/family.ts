@@ -1,14 +1,24 @@
 import type { MonoAudio } from '../audio/pcm.js';
+import type { ControlValues, FamilyControls } from './controls.js';
 import type { TtsGenerateRequest } from './sherpa.js';
 
 export type CloningMode = 'none' | 'audio' | 'audio+transcript';
 
 /** One file (or folder) a family needs; the first name found among `names` is used. */
-export interface FileRole {
+export interface SingleFileRole {
   role: string;
   names: readonly string[];
   kind: 'file' | 'dir';
 }
+
+/** Optional files matching a pattern, passed to the engine as one comma-separated list. */
+export interface FileListRole {
+  role: string;
+  pattern: RegExp;
+  kind: 'files';
+}
+
+export type FileRole = SingleFileRole | FileListRole;
 
 /** What a model can do, as `GET /v1/models` shows it. */
 export interface TtsCapabilities {
@@ -19,6 +29,8 @@ export interface TtsCapabilities {
   sample_rate: number;
   languages: string[];
   speed: boolean;
+  /** The generation controls the model honours, with ranges and defaults. */
+  controls: FamilyControls & { language?: { values: string[]; default: string } };
 }
 
 /** How a family wants its reference clip. */
@@ -40,6 +52,10 @@ export interface SynthesisInput {
   /** Index of the preset voice (speaker id); 0 when the family has none. */
   speakerId: number;
   reference?: ReferenceClip;
+  /** Only the controls the request set; absent ones keep the family's defaults. */
+  controls: ControlValues;
+  /** Set only when the family takes a language and the request named one. */
+  language?: string;
 }
 
 /** Paths of a model folder's files, by role. */
@@ -56,8 +72,10 @@ export interface TtsFamily {
   /** True when a folder's file names say it is this family. */
   matches(fileNames: ReadonlySet<string>): boolean;
   capabilities(files: ResolvedFiles): Promise<TtsCapabilities>;
+  /** True when the engine takes the language per request (otherwise it follows the text). */
+  readonly takesLanguage: boolean;
   reference?: ReferencePolicy;
   /** The family's part of sherpa-onnx's `model` config, e.g. `{ kokoro: {...} }`. */
-  nativeModelConfig(files: ResolvedFiles): Record<string, unknown>;
+  nativeModelConfig(files: ResolvedFiles, capabilities: TtsCapabilities): Record<string, unknown>;
   generateRequest(input: SynthesisInput): Omit<TtsGenerateRequest, 'onProgress'>;
 }

@@ -74,7 +74,7 @@ export class ModelPool {
       const started = performance.now();
       log.info({ model: model.id, family: model.family.id }, `loading model '${model.id}' (${model.family.displayName}) on first use`);
       slot.engine = sherpa.OfflineTts.createAsync({
-        model: { ...model.family.nativeModelConfig(model.files), numThreads: this.options.numThreads, debug: 0, provider: 'cpu' },
+        model: { ...model.family.nativeModelConfig(model.files, model.capabilities), numThreads: this.options.numThreads, debug: 0, provider: 'cpu' },
         maxNumSentences: 1,
       }).then(
         (engine) => {

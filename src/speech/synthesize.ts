@@ -3,6 +3,7 @@ import type { ReferenceClip, SynthesisInput } from '../engine/family.js';
 import type { InstalledModel } from '../engine/discovery.js';
 import type { ModelPool } from '../engine/model-pool.js';
 import { EngineError, InvalidRequestError } from '../errors.js';
+import { checkControls } from './controls.js';
 import { decodeReferenceBase64, prepareReferenceAudio } from './reference-audio.js';
 import { SUPPORTED_RESPONSE_FORMATS, type ResponseFormat, type SpeechRequest } from './speech-request.js';
 
@@ -13,6 +14,8 @@ export interface SpeechServiceOptions {
 export interface SpeechResult {
   audio: MonoAudio;
   format: ResponseFormat;
+  /** Request fields the model accepted but cannot use, so the client can tell. */
+  ignored: string[];
 }
 
 function checkFormat(format: string): ResponseFormat {
@@ -82,8 +85,16 @@ export async function synthesizeSpeech(request: SpeechRequest, pool: ModelPool, 
   if (request.speed !== 1 && !model.capabilities.speed) {
     throw new InvalidRequestError(`Model '${model.id}' cannot change its speed; omit speed or send 1.0`, 'speed', 'unsupported_control');
   }
+  const { controls, language } = checkControls(request, model);
   const reference = await referenceFor(request, model, pool, options);
-  const input: SynthesisInput = { text: request.input, speed: request.speed, speakerId: speakerIdFor(request, model, reference), reference };
+  const input: SynthesisInput = {
+    text: request.input,
+    speed: request.speed,
+    speakerId: speakerIdFor(request, model, reference),
+    reference,
+    controls,
+    language,
+  };
   const generated = await pool.run(model.id, async (engine) => {
     try {
       return await engine.generateAsync(model.family.generateRequest(input));
@@ -94,5 +105,7 @@ export async function synthesizeSpeech(request: SpeechRequest, pool: ModelPool, 
   if (generated.samples.length === 0) {
     throw new InvalidRequestError(`Model '${model.id}' produced no audio for this input: it may hold nothing speakable. Send words to speak.`, 'input', 'empty_audio');
   }
-  return { audio: { samples: generated.samples, sampleRate: generated.sampleRate }, format };
+  // No family takes style instructions yet; OpenAI clients send them, so they are accepted.
+  const ignored = request.instructions !== undefined ? ['instructions'] : [];
+  return { audio: { samples: generated.samples, sampleRate: generated.sampleRate }, format, ignored };
 }

@@ -20,6 +20,7 @@ export const pocket: TtsFamily = {
   ],
   matches: (names) => [...names].some((n) => n.startsWith('lm_main') || n.startsWith('text_conditioner')),
   reference: { sampleRate: SAMPLE_RATE, maxSeconds: 10, overLength: 'truncate' },
+  takesLanguage: false,
 
   capabilities: async () => ({
     task: 'tts',
@@ -29,6 +30,12 @@ export const pocket: TtsFamily = {
     sample_rate: SAMPLE_RATE,
     languages: ['en'],
     speed: false,
+    controls: {
+      temperature: { type: 'number', min: 0, max: 2, default: 0.7 },
+      seed: { type: 'integer', min: 0, max: 2147483647 },
+      num_steps: { type: 'integer', min: 1, max: 64, default: 5 },
+      max_tokens: { type: 'integer', min: 1, max: 5000, default: 500 },
+    },
   }),
 
   nativeModelConfig: (files) => ({
@@ -43,13 +50,22 @@ export const pocket: TtsFamily = {
     },
   }),
 
-  generateRequest: ({ text, reference }) => ({
-    text,
-    sid: 0,
-    speed: 1,
-    generationConfig: {
-      referenceAudio: reference?.audio.samples,
-      referenceSampleRate: reference?.audio.sampleRate,
-    },
-  }),
+  // Pocket reads temperature, seed and max_frames (its audio tokens) from `extra`.
+  generateRequest: ({ text, reference, controls }) => {
+    const extra: Record<string, number> = {};
+    if (controls.temperature !== undefined) extra.temperature = controls.temperature;
+    if (controls.seed !== undefined) extra.seed = controls.seed;
+    if (controls.max_tokens !== undefined) extra.max_frames = controls.max_tokens;
+    return {
+      text,
+      sid: 0,
+      speed: 1,
+      generationConfig: {
+        referenceAudio: reference?.audio.samples,
+        referenceSampleRate: reference?.audio.sampleRate,
+        ...(controls.num_steps !== undefined ? { numSteps: controls.num_steps } : {}),
+        ...(Object.keys(extra).length > 0 ? { extra } : {}),
+      },
+    };
+  },
 };

@@ -2,7 +2,10 @@ import type { TtsFamily } from '../family.js';
 
 const SAMPLE_RATE = 24000;
 
-/** ZipVoice: flow-matching zero-shot TTS conditioned on a reference clip and its transcript. */
+/**
+ * ZipVoice: flow-matching zero-shot TTS conditioned on a reference clip and its transcript. It
+ * reads English through espeak-ng and Chinese through lexicon.txt, choosing by the text itself.
+ */
 export const zipvoice: TtsFamily = {
   id: 'zipvoice',
   displayName: 'ZipVoice',
@@ -16,6 +19,7 @@ export const zipvoice: TtsFamily = {
   ],
   matches: (names) => [...names].some((n) => n.startsWith('vocos') || n.startsWith('fm_decoder') || n === 'vocoder.onnx'),
   reference: { sampleRate: SAMPLE_RATE, maxSeconds: 20, overLength: 'reject' },
+  takesLanguage: false,
 
   capabilities: async () => ({
     task: 'tts',
@@ -25,6 +29,10 @@ export const zipvoice: TtsFamily = {
     sample_rate: SAMPLE_RATE,
     languages: ['en', 'zh'],
     speed: true,
+    controls: {
+      num_steps: { type: 'integer', min: 1, max: 64, default: 5 },
+      guidance_scale: { type: 'number', min: 0.1, max: 10, default: 1 },
+    },
   }),
 
   nativeModelConfig: (files) => ({
@@ -42,7 +50,7 @@ export const zipvoice: TtsFamily = {
     },
   }),
 
-  generateRequest: ({ text, speed, reference }) => ({
+  generateRequest: ({ text, speed, reference, controls }) => ({
     text,
     sid: 0,
     speed,
@@ -51,6 +59,8 @@ export const zipvoice: TtsFamily = {
       referenceAudio: reference?.audio.samples,
       referenceSampleRate: reference?.audio.sampleRate,
       referenceText: reference?.text,
+      ...(controls.num_steps !== undefined ? { numSteps: controls.num_steps } : {}),
+      ...(controls.guidance_scale !== undefined ? { extra: { guidance_scale: controls.guidance_scale } } : {}),
     },
   }),
 };

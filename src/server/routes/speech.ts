@@ -19,8 +19,9 @@ export function speechRoutes(pool: ModelPool, options: SpeechServiceOptions) {
         const message = issue.code === 'invalid_type' ? `${param}: ${issue.message}` : issue.message;
         throw new InvalidRequestError(message, param, issue.code === 'invalid_type' ? 'invalid_type' : 'invalid_value');
       }
-      const { audio, format } = await synthesizeSpeech(parsed.data, pool, options);
+      const { audio, format, ignored } = await synthesizeSpeech(parsed.data, pool, options);
       reply.header('X-Sample-Rate', String(audio.sampleRate));
+      if (ignored.length > 0) reply.header('X-Ignored-Fields', ignored.join(', '));
       if (format === 'pcm') return reply.type('audio/pcm').send(encodePcm16(audio.samples));
       return reply.type('audio/wav').send(encodeWav(audio));
     });

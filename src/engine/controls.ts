@@ -1,0 +1,31 @@
+/** Per-request generation controls a family may honour, as `/v1/audio/speech` names them. */
+export const CONTROL_NAMES = [
+  'temperature',
+  'top_p',
+  'top_k',
+  'repetition_penalty',
+  'max_tokens',
+  'seed',
+  'num_steps',
+  'guidance_scale',
+] as const;
+
+export type ControlName = (typeof CONTROL_NAMES)[number];
+export type ControlValues = Partial<Record<ControlName, number>>;
+
+/** A control's valid range and the value the family uses when it is absent. */
+export interface ControlSpec {
+  type: 'number' | 'integer';
+  min: number;
+  max: number;
+  /** The family's own default; absent for controls with none (a seed is random when absent). */
+  default?: number;
+}
+
+export type FamilyControls = Partial<Record<ControlName, ControlSpec>>;
+
+/**
+ * Values that change nothing on any model, so a client sending them to a model that lacks the
+ * control is not misled (many clients send `top_p: 1` by habit).
+ */
+export const NEUTRAL_VALUES: ControlValues = { top_p: 1, top_k: 0, repetition_penalty: 1, guidance_scale: 1 };
