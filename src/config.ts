@@ -8,6 +8,8 @@ export const configSchema = z.object({
   apiKey: z.string().min(1).optional(),
   /** Largest reference clip accepted, in bytes after base64 decoding. */
   maxRefAudioBytes: z.coerce.number().int().positive(),
+  /** Longest speech input, in characters. */
+  maxInputChars: z.coerce.number().int().positive(),
   /** Requests waiting per loaded model beyond the one running; past it the server answers 503. */
   maxQueue: z.coerce.number().int().min(0),
   /** Threads ONNX Runtime uses per model. */
@@ -22,6 +24,7 @@ export const DEFAULT_CONFIG: Config = {
   port: 8000,
   modelsDir: './models',
   maxRefAudioBytes: 20 * 1024 * 1024,
+  maxInputChars: 4096,
   maxQueue: 16,
   numThreads: 2,
   logLevel: 'info',
@@ -33,6 +36,7 @@ const ENV_NAMES: Record<keyof Config, string> = {
   modelsDir: 'VOCABLE_MODELS_DIR',
   apiKey: 'VOCABLE_API_KEY',
   maxRefAudioBytes: 'VOCABLE_MAX_REF_AUDIO_BYTES',
+  maxInputChars: 'VOCABLE_MAX_INPUT_CHARS',
   maxQueue: 'VOCABLE_MAX_QUEUE',
   numThreads: 'VOCABLE_NUM_THREADS',
   logLevel: 'VOCABLE_LOG_LEVEL',

@@ -26,7 +26,7 @@ function speech(body: Record<string, unknown>) {
 }
 
 async function samples(body: Record<string, unknown>): Promise<Int16Array> {
-  const response = await speech(body);
+  const response = await speech({ response_format: 'wav', ...body });
   assert.equal(response.statusCode, 200, response.body);
   return parseWav(response.rawPayload).samples;
 }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { encodeWav } from '../src/audio/wav.js';
-import { MAX_INPUT_CHARS } from '../src/speech/speech-request.js';
+import { DEFAULT_MAX_INPUT_CHARS as MAX_INPUT_CHARS } from '../src/speech/speech-request.js';
 import type { App } from '../src/server/app.js';
 import { testApp } from './helpers/app.js';
 import { assertApiError } from './helpers/assertions.js';
@@ -39,7 +39,7 @@ describe('successful synthesis', () => {
   });
 
   test('pcm is raw 16-bit samples with the rate in a header', async () => {
-    const wav = parseWav((await speech({ model: 'kokoro', input: 'Hello there.', voice: 'af_heart' })).rawPayload);
+    const wav = parseWav((await speech({ model: 'kokoro', input: 'Hello there.', voice: 'af_heart', response_format: 'wav' })).rawPayload);
     const response = await speech({ model: 'kokoro', input: 'Hello there.', voice: 'af_heart', response_format: 'pcm' });
     assert.equal(response.statusCode, 200);
     assert.equal(response.headers['content-type'], 'audio/pcm');
@@ -47,10 +47,10 @@ describe('successful synthesis', () => {
     assert.equal(response.rawPayload.length, wav.samples.length * 2);
   });
 
-  test('wav is the default format and the first preset the default voice', async () => {
+  test('mp3 is the default format, as with OpenAI, and the first preset the default voice', async () => {
     const response = await speech({ model: 'kokoro', input: 'Hello there.' });
     assert.equal(response.statusCode, 200);
-    assert.equal(response.headers['content-type'], 'audio/wav');
+    assert.equal(response.headers['content-type'], 'audio/mpeg');
   });
 
   test('instructions are accepted by a model that cannot use them, and the reply says so', async () => {
@@ -62,15 +62,15 @@ describe('successful synthesis', () => {
   });
 
   test('Pocket clones from audio alone; ref_audio may be a data URI', async () => {
-    const plain = await speech({ model: 'pocket', input: 'Hello there.', ref_audio: clip, seed: 5 });
+    const plain = await speech({ model: 'pocket', input: 'Hello there.', ref_audio: clip, seed: 5, response_format: 'wav' });
     assert.equal(plain.statusCode, 200, plain.body);
-    const uri = await speech({ model: 'pocket', input: 'Hello there.', ref_audio: `data:audio/wav;base64,${clip}`, seed: 5 });
+    const uri = await speech({ model: 'pocket', input: 'Hello there.', ref_audio: `data:audio/wav;base64,${clip}`, seed: 5, response_format: 'wav' });
     assert.equal(uri.statusCode, 200, uri.body);
     assert.deepEqual(uri.rawPayload, plain.rawPayload);
   });
 
   test('ZipVoice clones from audio and its transcript', async () => {
-    const response = await speech({ model: 'zipvoice', input: 'Hello there.', ref_audio: clip, ref_text: 'The words in the clip.' });
+    const response = await speech({ model: 'zipvoice', input: 'Hello there.', ref_audio: clip, ref_text: 'The words in the clip.', response_format: 'wav' });
     assert.equal(response.statusCode, 200, response.body);
     assert.ok(parseWav(response.rawPayload).samples.length > 0);
   });
@@ -87,7 +87,9 @@ describe('request validation', () => {
     { name: 'speed too low', body: { model: 'kokoro', input: 'Hi', speed: 0.1 }, status: 400, param: 'speed', message: /0\.25 and 4/ },
     { name: 'speed too high', body: { model: 'kokoro', input: 'Hi', speed: 4.5 }, status: 400, param: 'speed', message: /0\.25 and 4/ },
     { name: 'speed not a number', body: { model: 'kokoro', input: 'Hi', speed: 'fast' }, status: 400, param: 'speed', code: 'invalid_type', message: /number/ },
-    { name: 'format not supported', body: { model: 'kokoro', input: 'Hi', response_format: 'mp3' }, status: 400, param: 'response_format', message: /'mp3'.*wav, pcm/ },
+    { name: 'format not supported', body: { model: 'kokoro', input: 'Hi', response_format: 'm4a' }, status: 400, param: 'response_format', message: /'m4a'.*mp3, opus, aac, flac, wav, pcm/ },
+    { name: 'sample_rate out of range', body: { model: 'kokoro', input: 'Hi', sample_rate: 96000 }, status: 400, param: 'sample_rate', message: /8000 and 48000/ },
+    { name: 'stream_format unknown', body: { model: 'kokoro', input: 'Hi', stream_format: 'websocket' }, status: 400, param: 'stream_format', message: /"audio" or "sse"/ },
     { name: 'voice unknown', body: { model: 'kokoro', input: 'Hi', voice: 'alloy' }, status: 400, param: 'voice', code: 'voice_not_found', message: /af_heart, am_adam, bf_emma/ },
     { name: 'cloning on a preset-only model', body: { model: 'kokoro', input: 'Hi', ref_audio: clip }, status: 400, param: 'ref_audio', code: 'cloning_not_supported', message: /cannot clone.*pocket, zipvoice/ },
     { name: 'cloning model without a clip', body: { model: 'pocket', input: 'Hi', voice: 'alloy' }, status: 400, param: 'ref_audio', code: 'missing_ref_audio', message: /send ref_audio/ },

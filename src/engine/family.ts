@@ -72,6 +72,8 @@ export interface TtsFamily {
   /** True when a folder's file names say it is this family. */
   matches(fileNames: ReadonlySet<string>): boolean;
   capabilities(files: ResolvedFiles): Promise<TtsCapabilities>;
+  /** Silence between separately synthesised text chunks. */
+  readonly chunkGapSeconds: number;
   /** True when the engine takes the language per request (otherwise it follows the text). */
   readonly takesLanguage: boolean;
   reference?: ReferencePolicy;

@@ -8,6 +8,8 @@ import { healthRoutes } from './routes/health.js';
 import { modelRoutes } from './routes/models.js';
 import { speechRoutes } from './routes/speech.js';
 
+/** Text handed to the engine at once: a sentence, or clauses of a long one. */
+const MAX_CHUNK_CHARS = 300;
 /** JSON framing and other fields around a base64 clip of the largest allowed size. */
 const BODY_SLACK_BYTES = 1024 * 1024;
 
@@ -28,6 +30,6 @@ export function buildApp(config: Config, discovery: Discovery): App {
   installApiKeyAuth(app, config.apiKey);
   app.register(healthRoutes);
   app.register(modelRoutes(pool, Date.now()));
-  app.register(speechRoutes(pool, { maxRefAudioBytes: config.maxRefAudioBytes }));
+  app.register(speechRoutes(pool, { maxRefAudioBytes: config.maxRefAudioBytes, maxInputChars: config.maxInputChars, maxChunkChars: MAX_CHUNK_CHARS }));
   return { app, pool };
 }

@@ -1,26 +1,35 @@
 import { z } from 'zod';
 
-export const SUPPORTED_RESPONSE_FORMATS = ['wav', 'pcm'] as const;
-/** Formats OpenAI's contract names; those not in SUPPORTED_RESPONSE_FORMATS get a clear 400. */
-export const OPENAI_RESPONSE_FORMATS = ['mp3', 'opus', 'aac', 'flac', 'wav', 'pcm'] as const;
-export const MAX_INPUT_CHARS = 4096;
+export const DEFAULT_MAX_INPUT_CHARS = 4096;
 
-/** The body of `POST /v1/audio/speech`: OpenAI's fields plus the cloning fields. */
-export const speechRequestSchema = z.object({
-  model: z.string().min(1, 'model is required: name an installed model (GET /v1/models lists them)'),
-  input: z
+const inputField = (maxChars: number) =>
+  z
     .string()
     .min(1, 'input is empty: send the text to speak')
-    .max(MAX_INPUT_CHARS, `input is longer than ${MAX_INPUT_CHARS} characters: split it into several requests`)
-    .refine((s) => s.trim().length > 0, 'input is only whitespace: send the text to speak'),
+    .max(maxChars, `input is longer than ${maxChars} characters: split it into several requests`)
+    .refine((s) => s.trim().length > 0, 'input is only whitespace: send the text to speak');
+
+/** The body of `POST /v1/audio/speech`: OpenAI's fields plus the cloning fields and controls. */
+export const speechRequestSchema = (maxInputChars = DEFAULT_MAX_INPUT_CHARS) => z.object({
+  model: z.string().min(1, 'model is required: name an installed model (GET /v1/models lists them)'),
+  input: inputField(maxInputChars),
   /** A voice name, or `{ "id": name }` as OpenAI's SDK types it. */
   voice: z
     .union([z.string().min(1), z.object({ id: z.string().min(1) })], { error: 'voice must be a voice name or an object { "id": name }' })
     .transform((v) => (typeof v === 'string' ? v : v.id))
     .optional(),
-  response_format: z.string().default('wav'),
+  // OpenAI's default, so clients that omit it get what they expect.
+  response_format: z.string().default('mp3'),
   speed: z.number().min(0.25, 'speed must be between 0.25 and 4.0').max(4, 'speed must be between 0.25 and 4.0').default(1),
   instructions: z.string().optional(),
+  stream_format: z.enum(['audio', 'sse'], { error: 'stream_format must be "audio" or "sse"' }).optional(),
+  stream: z.boolean().optional(),
+  sample_rate: z
+    .number()
+    .int('sample_rate must be a whole number of hertz')
+    .min(8000, 'sample_rate must be between 8000 and 48000')
+    .max(48000, 'sample_rate must be between 8000 and 48000')
+    .optional(),
   ref_audio: z.string().optional(),
   ref_text: z.string().optional(),
   temperature: z.number().optional(),
@@ -34,5 +43,4 @@ export const speechRequestSchema = z.object({
   language: z.string().min(1).optional(),
 });
 
-export type SpeechRequest = z.infer<typeof speechRequestSchema>;
-export type ResponseFormat = (typeof SUPPORTED_RESPONSE_FORMATS)[number];
+export type SpeechRequest = z.infer<ReturnType<typeof speechRequestSchema>>;

@@ -23,6 +23,7 @@ export const kokoro: TtsFamily = {
     { role: 'lexicon', pattern: /^lexicon-[\w-]+\.txt$/, kind: 'files' },
   ],
   matches: (names) => names.has('voices.bin') && !names.has('vocab.json'),
+  chunkGapSeconds: 0.1,
   takesLanguage: true,
 
   async capabilities(files) {

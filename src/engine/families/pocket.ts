@@ -20,6 +20,7 @@ export const pocket: TtsFamily = {
   ],
   matches: (names) => [...names].some((n) => n.startsWith('lm_main') || n.startsWith('text_conditioner')),
   reference: { sampleRate: SAMPLE_RATE, maxSeconds: 10, overLength: 'truncate' },
+  chunkGapSeconds: 0.1,
   takesLanguage: false,
 
   capabilities: async () => ({

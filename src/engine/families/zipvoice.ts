@@ -19,6 +19,7 @@ export const zipvoice: TtsFamily = {
   ],
   matches: (names) => [...names].some((n) => n.startsWith('vocos') || n.startsWith('fm_decoder') || n === 'vocoder.onnx'),
   reference: { sampleRate: SAMPLE_RATE, maxSeconds: 20, overLength: 'reject' },
+  chunkGapSeconds: 0.1,
   takesLanguage: false,
 
   capabilities: async () => ({

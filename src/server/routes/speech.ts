@@ -1,29 +1,82 @@
-import type { FastifyInstance } from 'fastify';
-import { encodePcm16, encodeWav } from '../../audio/wav.js';
+import { Readable } from 'node:stream';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { contentType, encodeAudio } from '../../audio/encode/index.js';
 import type { ModelPool } from '../../engine/model-pool.js';
 import { InvalidRequestError } from '../../errors.js';
+import { encodeStream, speechEvents } from '../../speech/encode-stream.js';
+import { generateSpeech } from '../../speech/generate-speech.js';
+import { planSpeech, type SpeechPlan, type SpeechServiceOptions } from '../../speech/plan-speech.js';
 import { speechRequestSchema } from '../../speech/speech-request.js';
-import { synthesizeSpeech, type SpeechServiceOptions } from '../../speech/synthesize.js';
+
+export interface SpeechRouteOptions extends SpeechServiceOptions {
+  maxInputChars: number;
+}
+
+const noAudio = (plan: SpeechPlan) =>
+  new InvalidRequestError(`Model '${plan.model.id}' produced no audio for this input: it may hold nothing speakable. Send words to speak.`, 'input', 'empty_audio');
+
+async function collect(audio: AsyncIterable<Float32Array>): Promise<Float32Array> {
+  const parts: Float32Array[] = [];
+  let length = 0;
+  for await (const part of audio) {
+    parts.push(part);
+    length += part.length;
+  }
+  const samples = new Float32Array(length);
+  let offset = 0;
+  for (const part of parts) {
+    samples.set(part, offset);
+    offset += part.length;
+  }
+  return samples;
+}
+
+/**
+ * Sends a streamed body once its first bytes exist, so that an error before any audio (a full
+ * queue, an engine failure) still gets a proper status and error body.
+ */
+async function sendStream(reply: FastifyReply, body: AsyncGenerator<Buffer | string>, type: string, plan: SpeechPlan) {
+  const first = await body.next();
+  if (first.done) throw noAudio(plan);
+  async function* rest() {
+    yield first.value;
+    yield* body;
+  }
+  return reply.type(type).header('Cache-Control', 'no-cache').send(Readable.from(rest()));
+}
 
 /** `POST /v1/audio/speech`: OpenAI's text-to-speech contract plus `ref_audio`/`ref_text` cloning. */
-export function speechRoutes(pool: ModelPool, options: SpeechServiceOptions) {
+export function speechRoutes(pool: ModelPool, options: SpeechRouteOptions) {
+  const schema = speechRequestSchema(options.maxInputChars);
   return async (app: FastifyInstance): Promise<void> => {
     app.post('/v1/audio/speech', async (request, reply) => {
       if (request.body === null || typeof request.body !== 'object' || Array.isArray(request.body)) {
         throw new InvalidRequestError('The body must be a JSON object with at least model and input', null, 'invalid_json');
       }
-      const parsed = speechRequestSchema.safeParse(request.body);
+      const parsed = schema.safeParse(request.body);
       if (!parsed.success) {
         const issue = parsed.error.issues[0]!;
         const param = issue.path.map(String).join('.') || null;
         const message = issue.code === 'invalid_type' ? `${param}: ${issue.message}` : issue.message;
         throw new InvalidRequestError(message, param, issue.code === 'invalid_type' ? 'invalid_type' : 'invalid_value');
       }
-      const { audio, format, ignored } = await synthesizeSpeech(parsed.data, pool, options);
-      reply.header('X-Sample-Rate', String(audio.sampleRate));
-      if (ignored.length > 0) reply.header('X-Ignored-Fields', ignored.join(', '));
-      if (format === 'pcm') return reply.type('audio/pcm').send(encodePcm16(audio.samples));
-      return reply.type('audio/wav').send(encodeWav(audio));
+      const plan = await planSpeech(parsed.data, pool, options);
+
+      // The client going away stops generation: the model is freed for the next request.
+      const clientGone = new AbortController();
+      reply.raw.on('close', () => {
+        if (!reply.raw.writableFinished) clientGone.abort();
+      });
+      const audio = generateSpeech(plan, pool, clientGone.signal);
+
+      reply.header('X-Sample-Rate', String(plan.outputRate));
+      if (plan.ignored.length > 0) reply.header('X-Ignored-Fields', plan.ignored.join(', '));
+      if (plan.stream === 'audio') return sendStream(reply, encodeStream(audio, plan.format, plan.outputRate), contentType(plan.format), plan);
+      if (plan.stream === 'sse') return sendStream(reply, speechEvents(encodeStream(audio, plan.format, plan.outputRate)), 'text/event-stream', plan);
+
+      const samples = await collect(audio);
+      if (samples.length === 0) throw noAudio(plan);
+      return reply.type(contentType(plan.format)).send(await encodeAudio({ samples, sampleRate: plan.outputRate }, plan.format));
     });
   };
 }

@@ -1,30 +1,55 @@
-import type { MonoAudio } from '../audio/pcm.js';
+import { createStreamEncoder, encoderAvailable, EncoderUnavailableError, OUTPUT_FORMATS, type OutputFormat } from '../audio/encode/index.js';
 import type { ReferenceClip, SynthesisInput } from '../engine/family.js';
 import type { InstalledModel } from '../engine/discovery.js';
 import type { ModelPool } from '../engine/model-pool.js';
-import { EngineError, InvalidRequestError } from '../errors.js';
+import { InvalidRequestError } from '../errors.js';
 import { checkControls } from './controls.js';
 import { decodeReferenceBase64, prepareReferenceAudio } from './reference-audio.js';
-import { SUPPORTED_RESPONSE_FORMATS, type ResponseFormat, type SpeechRequest } from './speech-request.js';
+import type { SpeechRequest } from './speech-request.js';
+import { splitText } from './text-chunks.js';
 
 export interface SpeechServiceOptions {
   maxRefAudioBytes: number;
+  /** Longest text chunk handed to the engine at once. */
+  maxChunkChars: number;
 }
 
-export interface SpeechResult {
-  audio: MonoAudio;
-  format: ResponseFormat;
+export type StreamMode = 'none' | 'audio' | 'sse';
+
+/** A checked speech request, ready to run: every client error has been raised by now. */
+export interface SpeechPlan {
+  model: InstalledModel;
+  /** The synthesis settings for every chunk; only the text differs between chunks. */
+  settings: Omit<SynthesisInput, 'text'>;
+  chunks: string[];
+  format: OutputFormat;
+  /** The rate of the audio sent: the model's, or the requested sample_rate. */
+  outputRate: number;
+  stream: StreamMode;
   /** Request fields the model accepted but cannot use, so the client can tell. */
   ignored: string[];
 }
 
-function checkFormat(format: string): ResponseFormat {
-  if ((SUPPORTED_RESPONSE_FORMATS as readonly string[]).includes(format)) return format as ResponseFormat;
-  throw new InvalidRequestError(
-    `response_format '${format}' is not supported; use one of: ${SUPPORTED_RESPONSE_FORMATS.join(', ')}`,
-    'response_format',
-    'unsupported_response_format',
-  );
+function checkFormat(format: string): OutputFormat {
+  const known = (OUTPUT_FORMATS as readonly string[]).includes(format);
+  if (!known) {
+    throw new InvalidRequestError(`response_format '${format}' is not supported; use one of: ${OUTPUT_FORMATS.join(', ')}`, 'response_format', 'unsupported_response_format');
+  }
+  const chosen = format as OutputFormat;
+  if (!encoderAvailable(chosen)) {
+    try {
+      createStreamEncoder(chosen, 24000).abort();
+    } catch (error) {
+      if (error instanceof EncoderUnavailableError) throw new InvalidRequestError(error.message, 'response_format', 'encoder_unavailable');
+      throw error;
+    }
+  }
+  return chosen;
+}
+
+function streamMode(request: SpeechRequest): StreamMode {
+  if (request.stream_format === 'sse') return 'sse';
+  return request.stream_format === 'audio' || request.stream === true ? 'audio' : 'none';
 }
 
 function cloningModels(pool: ModelPool): string {
@@ -78,8 +103,8 @@ function speakerIdFor(request: SpeechRequest, model: InstalledModel, reference: 
   return index;
 }
 
-/** Text (and, for cloning, a reference clip) to audio with one installed model. */
-export async function synthesizeSpeech(request: SpeechRequest, pool: ModelPool, options: SpeechServiceOptions): Promise<SpeechResult> {
+/** Checks a speech request against the model and prepares its reference clip and text chunks. */
+export async function planSpeech(request: SpeechRequest, pool: ModelPool, options: SpeechServiceOptions): Promise<SpeechPlan> {
   const model = pool.get(request.model);
   const format = checkFormat(request.response_format);
   if (request.speed !== 1 && !model.capabilities.speed) {
@@ -87,25 +112,14 @@ export async function synthesizeSpeech(request: SpeechRequest, pool: ModelPool, 
   }
   const { controls, language } = checkControls(request, model);
   const reference = await referenceFor(request, model, pool, options);
-  const input: SynthesisInput = {
-    text: request.input,
-    speed: request.speed,
-    speakerId: speakerIdFor(request, model, reference),
-    reference,
-    controls,
-    language,
+  return {
+    model,
+    settings: { speed: request.speed, speakerId: speakerIdFor(request, model, reference), reference, controls, language },
+    chunks: splitText(request.input, options.maxChunkChars),
+    format,
+    outputRate: request.sample_rate ?? model.capabilities.sample_rate,
+    stream: streamMode(request),
+    // No family takes style instructions yet; OpenAI clients send them, so they are accepted.
+    ignored: request.instructions !== undefined ? ['instructions'] : [],
   };
-  const generated = await pool.run(model.id, async (engine) => {
-    try {
-      return await engine.generateAsync(model.family.generateRequest(input));
-    } catch (error) {
-      throw new EngineError(`Model '${model.id}' failed to synthesize this input: ${(error as Error).message}`);
-    }
-  });
-  if (generated.samples.length === 0) {
-    throw new InvalidRequestError(`Model '${model.id}' produced no audio for this input: it may hold nothing speakable. Send words to speak.`, 'input', 'empty_audio');
-  }
-  // No family takes style instructions yet; OpenAI clients send them, so they are accepted.
-  const ignored = request.instructions !== undefined ? ['instructions'] : [];
-  return { audio: { samples: generated.samples, sampleRate: generated.sampleRate }, format, ignored };
 }

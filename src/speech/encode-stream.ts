@@ -1,0 +1,30 @@
+import { createStreamEncoder, type OutputFormat } from '../audio/encode/index.js';
+
+/**
+ * Encodes audio chunks as they come and yields the bytes the encoder has ready. If the consumer
+ * stops early (the client went away), the encoder is aborted so no codec state or child process
+ * outlives the request.
+ */
+export async function* encodeStream(audio: AsyncIterable<Float32Array>, format: OutputFormat, sampleRate: number): AsyncGenerator<Buffer> {
+  const encoder = createStreamEncoder(format, sampleRate);
+  let finished = false;
+  try {
+    for await (const samples of audio) {
+      const bytes = await encoder.write(samples);
+      if (bytes.length > 0) yield bytes;
+    }
+    const last = await encoder.end();
+    finished = true;
+    if (last.length > 0) yield last;
+  } finally {
+    if (!finished) encoder.abort();
+  }
+}
+
+/** OpenAI's speech SSE events: `speech.audio.delta` with base64 audio, then `speech.audio.done`. */
+export async function* speechEvents(bytes: AsyncIterable<Buffer>): AsyncGenerator<string> {
+  for await (const chunk of bytes) {
+    yield `data: ${JSON.stringify({ type: 'speech.audio.delta', audio: chunk.toString('base64') })}\n\n`;
+  }
+  yield `data: ${JSON.stringify({ type: 'speech.audio.done' })}\n\n`;
+}

@@ -1,0 +1,49 @@
+import { ChunkJoiner } from '../audio/chunk-joiner.js';
+import { sherpa } from '../engine/sherpa.js';
+import type { ModelPool } from '../engine/model-pool.js';
+import { EngineError } from '../errors.js';
+import { AudioChannel } from './audio-channel.js';
+import type { SpeechPlan } from './plan-speech.js';
+
+/**
+ * Runs a plan's text chunks through the engine in order, as one job on the model's queue, and
+ * yields audio at the plan's output rate as the engine makes it (its progress callback), joined
+ * without clicks. When `signal` aborts (the client went away) the callback tells the engine to
+ * stop and no further chunk starts, so the model is free again within one engine step.
+ */
+export function generateSpeech(plan: SpeechPlan, pool: ModelPool, signal: AbortSignal): AsyncIterable<Float32Array> {
+  const channel = new AudioChannel();
+  const { model } = plan;
+  const job = pool.run(model.id, async (engine) => {
+    const joiner = new ChunkJoiner(engine.sampleRate, model.family.chunkGapSeconds);
+    const resampler = engine.sampleRate === plan.outputRate ? undefined : new sherpa.LinearResampler(engine.sampleRate, plan.outputRate);
+    const send = (samples: Float32Array) => channel.push(resampler ? resampler.resample(samples) : samples);
+    for (const text of plan.chunks) {
+      if (signal.aborted) return;
+      let streamed = 0;
+      let result;
+      try {
+        result = await engine.generateAsync({
+          ...model.family.generateRequest({ ...plan.settings, text }),
+          onProgress: ({ samples }) => {
+            if (signal.aborted) return 0;
+            streamed += samples.length;
+            send(joiner.push(samples));
+            return 1;
+          },
+        });
+      } catch (error) {
+        if (signal.aborted) return;
+        throw new EngineError(`Model '${model.id}' failed to synthesize "${text.slice(0, 40)}": ${(error as Error).message}`);
+      }
+      if (streamed === 0) send(joiner.push(result.samples));
+      send(joiner.endChunk());
+    }
+    if (resampler) channel.push(resampler.flush(new Float32Array(0)));
+  });
+  job.then(
+    () => channel.close(),
+    (error: unknown) => channel.fail(error),
+  );
+  return channel;
+}
