@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
-# The fixture models phonemize with Debian's espeak-ng data; install it when it is missing.
+# The tests need two Debian packages: the fixture models phonemize with espeak-ng's data, and the
+# aac output format (and the encoder tests' cross-checks) run ffmpeg. Install whichever is missing.
 set -euo pipefail
-data=/usr/lib/x86_64-linux-gnu/espeak-ng-data
-[ -f "$data/phontab" ] && exit 0
+missing=()
+[ -f /usr/lib/x86_64-linux-gnu/espeak-ng-data/phontab ] || missing+=(espeak-ng-data)
+command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || missing+=(ffmpeg)
+[ ${#missing[@]} = 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-  echo "installing espeak-ng-data (Debian) for the fixture models..."
+  echo "installing ${missing[*]} (Debian) for the tests..."
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq --no-install-recommends espeak-ng-data >/dev/null
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 else
-  echo "The tests need Debian's espeak-ng-data: run  sudo apt-get install -y --no-install-recommends espeak-ng-data" >&2
+  echo "The tests need Debian's ${missing[*]}: run  sudo apt-get install -y --no-install-recommends ${missing[*]}" >&2
   exit 1
 fi

@@ -5,6 +5,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
+import { decodeAudio } from '../src/audio/decode.js';
+import { durationSeconds } from '../src/audio/pcm.js';
 import { encodeWav } from '../src/audio/wav.js';
 import { DEFAULT_MAX_INPUT_CHARS as MAX_INPUT_CHARS } from '../src/speech/speech-request.js';
 import type { App } from '../src/server/app.js';
@@ -73,6 +75,39 @@ describe('successful synthesis', () => {
     const response = await speech({ model: 'zipvoice', input: 'Hello there.', ref_audio: clip, ref_text: 'The words in the clip.', response_format: 'wav' });
     assert.equal(response.statusCode, 200, response.body);
     assert.ok(parseWav(response.rawPayload).samples.length > 0);
+  });
+});
+
+describe('every response_format', () => {
+  const types = { mp3: 'audio/mpeg', opus: 'audio/ogg', aac: 'audio/aac', flac: 'audio/flac', wav: 'audio/wav', pcm: 'audio/pcm' } as const;
+  for (const [format, type] of Object.entries(types)) {
+    test(`${format}: ${type}, decodable, at the rate X-Sample-Rate names`, async () => {
+      const response = await speech({ model: 'kokoro', input: 'Hello there, general Kenobi.', response_format: format, sample_rate: 10000 });
+      assert.equal(response.statusCode, 200, response.body);
+      assert.equal(response.headers['content-type'], type);
+      const rate = Number(response.headers['x-sample-rate']);
+      assert.equal(rate, { mp3: 11025, aac: 11025, opus: 12000 }[format as 'mp3'] ?? 10000);
+      if (format === 'pcm') return;
+      const decoded = await decodeAudio(response.rawPayload);
+      // Opus always decodes at 48 kHz; audio-decode doubles AAC rates at 24 kHz and below (SBR).
+      if (format === 'opus') assert.equal(decoded.sampleRate, 48000);
+      else if (format === 'aac') assert.ok([rate, rate * 2].includes(decoded.sampleRate));
+      else assert.equal(decoded.sampleRate, rate);
+      const wav = parseWav((await speech({ model: 'kokoro', input: 'Hello there, general Kenobi.', response_format: 'wav', sample_rate: 10000 })).rawPayload);
+      const expected = wav.samples.length / wav.sampleRate;
+      // mp3 and aac add encoder priming and padding; the others keep the length.
+      assert.ok(Math.abs(durationSeconds(decoded) - expected) < 0.15, `${durationSeconds(decoded)} s against ${expected} s`);
+    });
+  }
+
+  test('aac without ffmpeg on the PATH → 400 saying what to install', async () => {
+    const path = process.env.PATH;
+    process.env.PATH = '';
+    try {
+      assertApiError(await speech({ model: 'kokoro', input: 'Hi', response_format: 'aac' }), 400, { param: 'response_format', code: 'encoder_unavailable', message: /apt-get install ffmpeg/ });
+    } finally {
+      process.env.PATH = path;
+    }
   });
 });
 

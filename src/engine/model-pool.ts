@@ -39,6 +39,11 @@ export class ModelPool {
     return this.slots.get(id)?.engine !== undefined;
   }
 
+  /** Jobs running or waiting on model `id`. */
+  queueDepth(id: string): number {
+    return this.slot(id).queue.depth;
+  }
+
   /** The installed model `id`, or the error a client should see. */
   get(id: string): InstalledModel {
     return this.slot(id).model;

@@ -1,11 +1,16 @@
 import { createStreamEncoder, type OutputFormat } from '../audio/encode/index.js';
 
 /**
- * Encodes audio chunks as they come and yields the bytes the encoder has ready. If the consumer
- * stops early (the client went away), the encoder is aborted so no codec state or child process
- * outlives the request.
+ * Encodes audio chunks as they come and yields the bytes the encoder has ready. If the client
+ * went away (`signal`) or the consumer stops early, the encoder is aborted rather than flushed,
+ * so no codec state or child process outlives the request.
  */
-export async function* encodeStream(audio: AsyncIterable<Float32Array>, format: OutputFormat, sampleRate: number): AsyncGenerator<Buffer> {
+export async function* encodeStream(
+  audio: AsyncIterable<Float32Array>,
+  format: OutputFormat,
+  sampleRate: number,
+  signal: AbortSignal,
+): AsyncGenerator<Buffer> {
   const encoder = createStreamEncoder(format, sampleRate);
   let finished = false;
   try {
@@ -13,6 +18,7 @@ export async function* encodeStream(audio: AsyncIterable<Float32Array>, format: 
       const bytes = await encoder.write(samples);
       if (bytes.length > 0) yield bytes;
     }
+    if (signal.aborted) return;
     const last = await encoder.end();
     finished = true;
     if (last.length > 0) yield last;

@@ -1,4 +1,4 @@
-import { createStreamEncoder, encoderAvailable, EncoderUnavailableError, OUTPUT_FORMATS, type OutputFormat } from '../audio/encode/index.js';
+import { encodedRate, encoderAvailable, missingEncoderMessage, OUTPUT_FORMATS, type OutputFormat } from '../audio/encode/index.js';
 import type { ReferenceClip, SynthesisInput } from '../engine/family.js';
 import type { InstalledModel } from '../engine/discovery.js';
 import type { ModelPool } from '../engine/model-pool.js';
@@ -36,14 +36,7 @@ function checkFormat(format: string): OutputFormat {
     throw new InvalidRequestError(`response_format '${format}' is not supported; use one of: ${OUTPUT_FORMATS.join(', ')}`, 'response_format', 'unsupported_response_format');
   }
   const chosen = format as OutputFormat;
-  if (!encoderAvailable(chosen)) {
-    try {
-      createStreamEncoder(chosen, 24000).abort();
-    } catch (error) {
-      if (error instanceof EncoderUnavailableError) throw new InvalidRequestError(error.message, 'response_format', 'encoder_unavailable');
-      throw error;
-    }
-  }
+  if (!encoderAvailable(chosen)) throw new InvalidRequestError(missingEncoderMessage(chosen), 'response_format', 'encoder_unavailable');
   return chosen;
 }
 
@@ -117,7 +110,7 @@ export async function planSpeech(request: SpeechRequest, pool: ModelPool, option
     settings: { speed: request.speed, speakerId: speakerIdFor(request, model, reference), reference, controls, language },
     chunks: splitText(request.input, options.maxChunkChars),
     format,
-    outputRate: request.sample_rate ?? model.capabilities.sample_rate,
+    outputRate: encodedRate(format, request.sample_rate ?? model.capabilities.sample_rate),
     stream: streamMode(request),
     // No family takes style instructions yet; OpenAI clients send them, so they are accepted.
     ignored: request.instructions !== undefined ? ['instructions'] : [],

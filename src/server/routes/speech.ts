@@ -71,8 +71,8 @@ export function speechRoutes(pool: ModelPool, options: SpeechRouteOptions) {
 
       reply.header('X-Sample-Rate', String(plan.outputRate));
       if (plan.ignored.length > 0) reply.header('X-Ignored-Fields', plan.ignored.join(', '));
-      if (plan.stream === 'audio') return sendStream(reply, encodeStream(audio, plan.format, plan.outputRate), contentType(plan.format), plan);
-      if (plan.stream === 'sse') return sendStream(reply, speechEvents(encodeStream(audio, plan.format, plan.outputRate)), 'text/event-stream', plan);
+      if (plan.stream === 'audio') return sendStream(reply, encodeStream(audio, plan.format, plan.outputRate, clientGone.signal), contentType(plan.format), plan);
+      if (plan.stream === 'sse') return sendStream(reply, speechEvents(encodeStream(audio, plan.format, plan.outputRate, clientGone.signal)), 'text/event-stream', plan);
 
       const samples = await collect(audio);
       if (samples.length === 0) throw noAudio(plan);

@@ -1,0 +1,96 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { MonoAudio } from '../pcm.js';
+import { encodeWav } from '../wav.js';
+import { AAC_NEEDS_FFMPEG, AAC_RATES, aacEncoderAvailable, createAacStreamEncoder } from './aac.js';
+import { createFlacStreamEncoder } from './flac.js';
+import { createMp3StreamEncoder, MP3_RATES } from './mp3.js';
+import { createOpusStreamEncoder, OPUS_RATES } from './opus.js';
+import { createPcmStreamEncoder, createWavStreamEncoder } from './pcm-stream.js';
+import type { StreamEncoder } from './stream-encoder.js';
+
+export { EncoderUnavailableError, type StreamEncoder } from './stream-encoder.js';
+
+export type OutputFormat = 'mp3' | 'opus' | 'aac' | 'flac' | 'wav' | 'pcm';
+
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ['mp3', 'opus', 'aac', 'flac', 'wav', 'pcm'];
+
+const CONTENT_TYPES: Record<OutputFormat, string> = {
+  mp3: 'audio/mpeg',
+  opus: 'audio/ogg', // Opus in an Ogg container
+  aac: 'audio/aac', // AAC in ADTS frames
+  flac: 'audio/flac',
+  wav: 'audio/wav',
+  pcm: 'audio/pcm',
+};
+
+/** Whole-file encoding goes through the stream encoder a slice at a time, yielding in between. */
+const WHOLE_FILE_SLICE_SECONDS = 1;
+
+const CODEC_RATES: Partial<Record<OutputFormat, readonly number[]>> = { mp3: MP3_RATES, aac: AAC_RATES, opus: OPUS_RATES };
+
+/**
+ * The rate a format carries audio at when asked for `rate`: the codec's next rate up where it
+ * has a fixed set (so resample to this first, and tell the client this one), else `rate`.
+ */
+export function encodedRate(format: OutputFormat, rate: number): number {
+  const rates = CODEC_RATES[format];
+  return rates ? (rates.find((r) => r >= rate) ?? rates.at(-1)!) : rate;
+}
+
+export function contentType(format: OutputFormat): string {
+  return CONTENT_TYPES[format];
+}
+
+/** Whether this machine can encode the format (aac needs ffmpeg; the others are in process). */
+export function encoderAvailable(format: OutputFormat): boolean {
+  return format === 'aac' ? aacEncoderAvailable() : true;
+}
+
+/** What to install for a format this machine cannot encode. */
+export function missingEncoderMessage(format: OutputFormat): string {
+  return format === 'aac' ? AAC_NEEDS_FFMPEG : `response_format '${format}' cannot be encoded here`;
+}
+
+/** Throws EncoderUnavailableError when the format needs something this machine lacks. */
+export function createStreamEncoder(format: OutputFormat, sampleRate: number): StreamEncoder {
+  return openEncoder(format, sampleRate);
+}
+
+/** A whole file. WAV gets exact sizes in its header, FLAC its sample count. */
+export async function encodeAudio(audio: MonoAudio, format: OutputFormat): Promise<Buffer> {
+  if (format === 'wav') return encodeWav(audio);
+  const encoder = openEncoder(format, audio.sampleRate, audio.samples.length);
+  const slice = Math.max(1, Math.round(audio.sampleRate * WHOLE_FILE_SLICE_SECONDS));
+  const parts: Buffer[] = [];
+  try {
+    for (let at = 0; at < audio.samples.length; at += slice) {
+      parts.push(await encoder.write(audio.samples.subarray(at, at + slice)));
+      await nextTurn(); // let other requests run between slices of a long file
+    }
+    parts.push(await encoder.end());
+  } catch (error) {
+    encoder.abort();
+    throw error;
+  }
+  return Buffer.concat(parts);
+}
+
+function openEncoder(format: OutputFormat, sampleRate: number, totalSamples?: number): StreamEncoder {
+  if (!Number.isInteger(sampleRate) || sampleRate <= 0) {
+    throw new RangeError(`sample rate must be a positive integer, not ${sampleRate}`);
+  }
+  switch (format) {
+    case 'mp3':
+      return createMp3StreamEncoder(sampleRate);
+    case 'opus':
+      return createOpusStreamEncoder(sampleRate);
+    case 'aac':
+      return createAacStreamEncoder(sampleRate);
+    case 'flac':
+      return createFlacStreamEncoder(sampleRate, totalSamples);
+    case 'wav':
+      return createWavStreamEncoder(sampleRate);
+    case 'pcm':
+      return createPcmStreamEncoder();
+  }
+}
