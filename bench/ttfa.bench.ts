@@ -9,7 +9,7 @@ import { percentile, startBench, table } from './harness.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 20);
 const SHORT = 'Streaming lets the listener hear this first sentence early. The second sentence is made while the first one plays.';
-const LONG = Array.from({ length: 20 }, (_, i) => `Sentence ${i + 1} of the long input, spoken in order.`).join(' ').slice(0, 1000);
+const LONG = Array.from({ length: 30 }, (_, i) => `Sentence ${i + 1} of the long input, spoken in order.`).join(' ').slice(0, 1000);
 
 async function httpFirstAudio(base: string, body: string): Promise<{ first: number; total: number }> {
   const t0 = performance.now();
