@@ -1,3 +1,4 @@
+import { totalmem } from 'node:os';
 import { z } from 'zod';
 
 /** One typed configuration: defaults < environment (VOCABLE_*) < command-line flags. */
@@ -5,6 +6,16 @@ export const configSchema = z.object({
   host: z.string().min(1),
   port: z.coerce.number().int().min(0).max(65535),
   modelsDir: z.string().min(1),
+  /** Where saved voices (and other server state) live. */
+  dataDir: z.string().min(1),
+  /** A folder whose files `ref_audio` may name by path; unset, paths are refused. */
+  refAudioDir: z.string().min(1).optional(),
+  /** Skip downloading the default models when the models folder is empty. */
+  offline: z.preprocess((v) => (typeof v === 'string' ? !['', '0', 'false', 'no'].includes(v.toLowerCase()) : v), z.boolean()),
+  /** Resident memory the loaded models may take before the least recently used is unloaded. */
+  memoryBudgetBytes: z.coerce.number().int().positive(),
+  /** A model unused this long is unloaded; 0 keeps models loaded. */
+  idleUnloadSeconds: z.coerce.number().min(0),
   apiKey: z.string().min(1).optional(),
   /** Largest reference clip accepted, in bytes after base64 decoding. */
   maxRefAudioBytes: z.coerce.number().int().positive(),
@@ -23,6 +34,10 @@ export const DEFAULT_CONFIG: Config = {
   host: '0.0.0.0',
   port: 8000,
   modelsDir: './models',
+  dataDir: './data',
+  offline: false,
+  memoryBudgetBytes: Math.floor(totalmem() / 2),
+  idleUnloadSeconds: 0,
   maxRefAudioBytes: 20 * 1024 * 1024,
   maxInputChars: 4096,
   maxQueue: 16,
@@ -34,6 +49,11 @@ const ENV_NAMES: Record<keyof Config, string> = {
   host: 'VOCABLE_HOST',
   port: 'VOCABLE_PORT',
   modelsDir: 'VOCABLE_MODELS_DIR',
+  dataDir: 'VOCABLE_DATA_DIR',
+  refAudioDir: 'VOCABLE_REF_AUDIO_DIR',
+  offline: 'VOCABLE_OFFLINE',
+  memoryBudgetBytes: 'VOCABLE_MEMORY_BUDGET_BYTES',
+  idleUnloadSeconds: 'VOCABLE_IDLE_UNLOAD_SECONDS',
   apiKey: 'VOCABLE_API_KEY',
   maxRefAudioBytes: 'VOCABLE_MAX_REF_AUDIO_BYTES',
   maxInputChars: 'VOCABLE_MAX_INPUT_CHARS',
