@@ -8,7 +8,7 @@ test('GET /v1/models lists each installed model in OpenAI shape with its capabil
   const { app } = await testApp(await fixtureModelsDir());
   const body = (await app.inject({ method: 'GET', url: '/v1/models' })).json() as {
     object: string;
-    data: { id: string; object: string; owned_by: string; created: number; loaded: boolean; capabilities: Record<string, unknown> }[];
+    data: { id: string; object: string; owned_by: string; created: number; loaded: boolean; memory_bytes: number; queue_depth: number; capabilities: Record<string, unknown> }[];
   };
   assert.equal(body.object, 'list');
   const byId = Object.fromEntries(body.data.map((m) => [m.id, m]));

@@ -10,6 +10,8 @@ export interface InstalledModel {
   family: TtsFamily;
   files: ResolvedFiles;
   capabilities: TtsCapabilities;
+  /** Bytes of the model's files: the estimate of what it holds in memory once loaded. */
+  sizeBytes: number;
 }
 
 /** A folder that looks like a model but cannot be used, and why. */
@@ -51,6 +53,16 @@ function describeRole(role: SingleFileRole): string {
   return role.kind === 'dir' ? `folder ${what}/` : what;
 }
 
+/** Sizes of the regular files among `files` (comma lists included; folders such as espeak-ng-data are not loaded whole). */
+async function filesSize(files: ResolvedFiles): Promise<number> {
+  let total = 0;
+  for (const path of Object.values(files).flatMap((p) => p.split(','))) {
+    const info = await stat(path);
+    if (info.isFile()) total += info.size;
+  }
+  return total;
+}
+
 async function inspectFolder(id: string, dir: string): Promise<InstalledModel | BrokenModel> {
   const names = new Set(await readdir(dir));
   const family = TTS_FAMILIES.find((f) => f.matches(names));
@@ -69,7 +81,7 @@ async function inspectFolder(id: string, dir: string): Promise<InstalledModel | 
     return { id, dir, reason: `${family.displayName} model is missing ${missing.join('; ')} (absent or empty)` };
   }
   try {
-    return { id, dir, family, files, capabilities: await family.capabilities(files) };
+    return { id, dir, family, files, capabilities: await family.capabilities(files), sizeBytes: await filesSize(files) };
   } catch (error) {
     return { id, dir, reason: `${family.displayName} model files cannot be read: ${(error as Error).message}` };
   }

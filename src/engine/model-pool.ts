@@ -2,11 +2,15 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { BrokenModel, Discovery, InstalledModel } from './discovery.js';
 import { QueueFullError, SerialJobQueue } from './job-queue.js';
 import { sherpa, type NativeOfflineTts } from './sherpa.js';
-import { ModelNotFoundError, ModelUnavailableError, ServiceBusyError } from '../errors.js';
+import { ApiError, ModelNotFoundError, ModelUnavailableError, ServiceBusyError } from '../errors.js';
 
 export interface ModelPoolOptions {
   numThreads: number;
   maxQueue: number;
+  /** Loaded models may hold this much (estimated from their files) before the least recently used unloads. */
+  memoryBudgetBytes: number;
+  /** Unload a model unused this long; 0 keeps it. */
+  idleUnloadSeconds: number;
   logger: FastifyBaseLogger;
 }
 
@@ -14,20 +18,39 @@ interface Slot {
   model: InstalledModel;
   queue: SerialJobQueue;
   engine?: Promise<NativeOfflineTts>;
+  lastUsed: number;
+  idleTimer?: NodeJS.Timeout;
 }
 
+export interface ModelState {
+  loaded: boolean;
+  memory_bytes: number;
+  queue_depth: number;
+}
+
+const MB = 1024 * 1024;
+const mb = (bytes: number) => `${Math.round(bytes / MB)} MB`;
+
 /**
- * The installed models. A model is loaded (with the engine's async factory) on its first use and
- * kept; its jobs run one at a time through its own bounded queue.
+ * The installed models. A model is loaded (with the engine's async factory) on first use; its
+ * jobs run one at a time through its own bounded queue. Loaded models stay within a memory
+ * budget by unloading the least recently used idle one, and may unload after an idle time. A
+ * model with a job running or waiting is never unloaded.
  */
 export class ModelPool {
   private readonly slots = new Map<string, Slot>();
   private readonly broken = new Map<string, BrokenModel>();
 
   constructor(discovery: Discovery, private readonly options: ModelPoolOptions) {
+    this.update(discovery);
+  }
+
+  /** Takes in a fresh discovery (after a pull): new folders become models; loaded ones stay. */
+  update(discovery: Discovery): void {
     for (const model of discovery.models) {
-      this.slots.set(model.id, { model, queue: new SerialJobQueue(options.maxQueue) });
+      if (!this.slots.has(model.id)) this.slots.set(model.id, { model, queue: new SerialJobQueue(this.options.maxQueue), lastUsed: 0 });
     }
+    this.broken.clear();
     for (const problem of discovery.broken) this.broken.set(problem.id, problem);
   }
 
@@ -35,8 +58,9 @@ export class ModelPool {
     return [...this.slots.values()].map((s) => s.model);
   }
 
-  isLoaded(id: string): boolean {
-    return this.slots.get(id)?.engine !== undefined;
+  state(id: string): ModelState {
+    const slot = this.slot(id);
+    return { loaded: slot.engine !== undefined, memory_bytes: slot.model.sizeBytes, queue_depth: slot.queue.depth };
   }
 
   /** Jobs running or waiting on model `id`. */
@@ -52,8 +76,9 @@ export class ModelPool {
   /** Runs `job` with model `id` loaded, after the jobs queued before it. */
   async run<T>(id: string, job: (engine: NativeOfflineTts) => Promise<T>): Promise<T> {
     const slot = this.slot(id);
+    clearTimeout(slot.idleTimer);
     try {
-      return await slot.queue.run(async () => job(await this.load(slot)));
+      return await slot.queue.run(async () => job(await this.ensureLoaded(slot)));
     } catch (error) {
       if (error instanceof QueueFullError) {
         throw new ServiceBusyError(
@@ -61,7 +86,31 @@ export class ModelPool {
         );
       }
       throw error;
+    } finally {
+      slot.lastUsed = performance.now();
+      this.scheduleIdleUnload(slot);
     }
+  }
+
+  /** Loads model `id` now (operators warming a model). */
+  async load(id: string): Promise<void> {
+    const slot = this.slot(id);
+    await this.ensureLoaded(slot);
+    slot.lastUsed = performance.now();
+    this.scheduleIdleUnload(slot);
+  }
+
+  /** Unloads model `id`; refused while it has jobs, which would otherwise wait on a reload. */
+  unload(id: string): void {
+    const slot = this.slot(id);
+    if (slot.queue.depth > 0) {
+      throw new ApiError(409, `Model '${id}' has ${slot.queue.depth} job(s) running or waiting; unload it when it is idle.`, 'invalid_request_error', 'model_busy', 'model');
+    }
+    this.drop(slot, 'on request');
+  }
+
+  close(): void {
+    for (const slot of this.slots.values()) clearTimeout(slot.idleTimer);
   }
 
   private slot(id: string): Slot {
@@ -72,29 +121,68 @@ export class ModelPool {
     throw new ModelNotFoundError(id, [...this.slots.keys()]);
   }
 
-  private load(slot: Slot): Promise<NativeOfflineTts> {
-    if (!slot.engine) {
-      const { model } = slot;
-      const log = this.options.logger;
-      const started = performance.now();
-      log.info({ model: model.id, family: model.family.id }, `loading model '${model.id}' (${model.family.displayName}) on first use`);
-      slot.engine = sherpa.OfflineTts.createAsync({
-        model: { ...model.family.nativeModelConfig(model.files, model.capabilities), numThreads: this.options.numThreads, debug: 0, provider: 'cpu' },
-        maxNumSentences: 1,
-      }).then(
-        (engine) => {
-          log.info({ model: model.id, ms: Math.round(performance.now() - started) }, `model '${model.id}' loaded`);
-          return engine;
-        },
-        (error: unknown) => {
-          slot.engine = undefined;
-          log.error({ model: model.id, err: error }, `model '${model.id}' failed to load`);
-          throw new ModelUnavailableError(
-            `Model '${model.id}' failed to load: ${(error as Error).message}. Check the files in ${model.dir}.`,
-          );
-        },
+  private drop(slot: Slot, why: string): void {
+    clearTimeout(slot.idleTimer);
+    if (!slot.engine) return;
+    // sherpa-onnx frees the native model when the handle is garbage-collected.
+    slot.engine = undefined;
+    this.options.logger.info({ model: slot.model.id }, `model '${slot.model.id}' unloaded ${why}`);
+  }
+
+  private scheduleIdleUnload(slot: Slot): void {
+    clearTimeout(slot.idleTimer);
+    if (this.options.idleUnloadSeconds <= 0 || !slot.engine) return;
+    slot.idleTimer = setTimeout(() => {
+      if (slot.queue.depth === 0) this.drop(slot, `after ${this.options.idleUnloadSeconds} s idle`);
+    }, this.options.idleUnloadSeconds * 1000);
+    slot.idleTimer.unref();
+  }
+
+  /** Unloads idle models, least recently used first, until `slot` fits the budget. */
+  private makeRoom(slot: Slot): void {
+    const budget = this.options.memoryBudgetBytes;
+    const loaded = () => [...this.slots.values()].filter((s) => s.engine !== undefined && s !== slot);
+    const used = () => loaded().reduce((sum, s) => sum + s.model.sizeBytes, 0);
+    if (slot.model.sizeBytes > budget) {
+      throw new ModelUnavailableError(
+        `Model '${slot.model.id}' needs about ${mb(slot.model.sizeBytes)}, more than the memory budget of ${mb(budget)}; raise VOCABLE_MEMORY_BUDGET_BYTES.`,
       );
     }
+    while (used() + slot.model.sizeBytes > budget) {
+      const idle = loaded().filter((s) => s.queue.depth === 0).sort((a, b) => a.lastUsed - b.lastUsed)[0];
+      if (!idle) {
+        throw new ServiceBusyError(
+          `Model '${slot.model.id}' does not fit the memory budget (${mb(budget)}) while the loaded models are busy; retry shortly.`,
+        );
+      }
+      this.drop(idle, `to make room for '${slot.model.id}' (least recently used)`);
+    }
+  }
+
+  private ensureLoaded(slot: Slot): Promise<NativeOfflineTts> {
+    slot.engine ??= this.startLoading(slot);
     return slot.engine;
+  }
+
+  private startLoading(slot: Slot): Promise<NativeOfflineTts> {
+    this.makeRoom(slot);
+    const { model } = slot;
+    const log = this.options.logger;
+    const started = performance.now();
+    log.info({ model: model.id, family: model.family.id }, `loading model '${model.id}' (${model.family.displayName}) on first use`);
+    return sherpa.OfflineTts.createAsync({
+      model: { ...model.family.nativeModelConfig(model.files, model.capabilities), numThreads: this.options.numThreads, debug: 0, provider: 'cpu' },
+      maxNumSentences: 1,
+    }).then(
+      (engine) => {
+        log.info({ model: model.id, ms: Math.round(performance.now() - started) }, `model '${model.id}' loaded`);
+        return engine;
+      },
+      (error: unknown) => {
+        slot.engine = undefined;
+        log.error({ model: model.id, err: error }, `model '${model.id}' failed to load`);
+        throw new ModelUnavailableError(`Model '${model.id}' failed to load: ${(error as Error).message}. Check the files in ${model.dir}.`);
+      },
+    );
   }
 }

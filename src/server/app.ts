@@ -22,7 +22,14 @@ export interface App {
 export function buildApp(config: Config, discovery: Discovery): App {
   const bodyLimit = Math.ceil((config.maxRefAudioBytes * 4) / 3) + BODY_SLACK_BYTES;
   const app = Fastify({ logger: { level: config.logLevel }, bodyLimit });
-  const pool = new ModelPool(discovery, { numThreads: config.numThreads, maxQueue: config.maxQueue, logger: app.log });
+  const pool = new ModelPool(discovery, {
+    numThreads: config.numThreads,
+    maxQueue: config.maxQueue,
+    memoryBudgetBytes: config.memoryBudgetBytes,
+    idleUnloadSeconds: config.idleUnloadSeconds,
+    logger: app.log,
+  });
+  app.addHook('onClose', async () => pool.close());
   for (const problem of discovery.broken) app.log.warn({ model: problem.id, dir: problem.dir }, `model folder '${problem.id}' skipped: ${problem.reason}`);
   // Only JSON bodies are understood; anything else gets a 415 that says to send JSON.
   app.removeContentTypeParser('text/plain');
