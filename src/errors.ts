@@ -2,7 +2,7 @@
  * Every error a client can see: an HTTP status plus OpenAI's error body
  * `{"error": {"message", "type", "param", "code"}}`. Messages say what to fix.
  */
-export type ErrorType = 'invalid_request_error' | 'authentication_error' | 'server_error' | 'service_unavailable';
+export type ErrorType = 'invalid_request_error' | 'authentication_error' | 'permission_error' | 'server_error' | 'service_unavailable';
 
 export interface OpenAiErrorBody {
   error: { message: string; type: ErrorType; param: string | null; code: string | null };
@@ -41,6 +41,18 @@ export class ModelNotFoundError extends ApiError {
   constructor(model: string, installed: readonly string[]) {
     const list = installed.length > 0 ? installed.join(', ') : 'none (put a model folder in the models directory)';
     super(404, `The model '${model}' does not exist. Installed models: ${list}.`, 'invalid_request_error', 'model_not_found', 'model');
+  }
+}
+
+export class PermissionError extends ApiError {
+  constructor(message: string, param: string | null = null) {
+    super(403, message, 'permission_error', 'forbidden', param);
+  }
+}
+
+export class ConflictError extends ApiError {
+  constructor(message: string, param: string | null = null, code = 'conflict') {
+    super(409, message, 'invalid_request_error', code, param);
   }
 }
 

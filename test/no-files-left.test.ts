@@ -13,6 +13,7 @@ import { fixtureModelsDir } from '../fixtures/cache.js';
 let app: FastifyInstance;
 let modelsDir: string;
 let scratchTmp: string;
+let dataDir: string;
 const originalTmp = process.env.TMPDIR;
 
 async function tree(dir: string): Promise<string[]> {
@@ -21,14 +22,16 @@ async function tree(dir: string): Promise<string[]> {
 
 before(async () => {
   modelsDir = await fixtureModelsDir();
+  dataDir = await mkdtemp(join(tmpdir(), 'vocable-data-'));
   scratchTmp = await mkdtemp(join(tmpdir(), 'vocable-tmp-'));
   process.env.TMPDIR = scratchTmp;
-  ({ app } = await testApp(modelsDir, { maxRefAudioBytes: 256 * 1024 }));
+  ({ app } = await testApp(modelsDir, { maxRefAudioBytes: 256 * 1024, dataDir }));
 });
 after(async () => {
   await app.close();
   process.env.TMPDIR = originalTmp;
   await rm(scratchTmp, { recursive: true, force: true });
+  await rm(dataDir, { recursive: true, force: true });
 });
 
 test('no temp or model-folder file appears after successes and each kind of failure', async () => {
@@ -50,4 +53,5 @@ test('no temp or model-folder file appears after successes and each kind of fail
   }
   assert.deepEqual(await readdir(scratchTmp), [], 'the temp folder is empty');
   assert.deepEqual(await tree(modelsDir), modelsBefore, 'the models folder is unchanged');
+  assert.deepEqual(await tree(dataDir), ['voices'], 'nothing saved in the data folder');
 });

@@ -7,6 +7,8 @@ import { installErrorHandling } from './error-handler.js';
 import { healthRoutes } from './routes/health.js';
 import { modelRoutes } from './routes/models.js';
 import { speechRoutes } from './routes/speech.js';
+import { voiceRoutes } from './routes/voices.js';
+import { FileVoiceStore } from '../voices/file-voice-store.js';
 
 /** Text handed to the engine at once: a sentence, or clauses of a long one. */
 const MAX_CHUNK_CHARS = 300;
@@ -37,6 +39,16 @@ export function buildApp(config: Config, discovery: Discovery): App {
   installApiKeyAuth(app, config.apiKey);
   app.register(healthRoutes);
   app.register(modelRoutes(pool, Date.now()));
-  app.register(speechRoutes(pool, { maxRefAudioBytes: config.maxRefAudioBytes, maxInputChars: config.maxInputChars, maxChunkChars: MAX_CHUNK_CHARS }));
+  const voices = new FileVoiceStore(config.dataDir);
+  app.register(voiceRoutes({ store: voices, pool, maxAudioBytes: config.maxRefAudioBytes }));
+  app.register(
+    speechRoutes(pool, {
+      maxRefAudioBytes: config.maxRefAudioBytes,
+      maxInputChars: config.maxInputChars,
+      maxChunkChars: MAX_CHUNK_CHARS,
+      voices,
+      refAudioDir: config.refAudioDir,
+    }),
+  );
   return { app, pool };
 }

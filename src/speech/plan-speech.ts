@@ -4,12 +4,18 @@ import type { InstalledModel } from '../engine/discovery.js';
 import type { ModelPool } from '../engine/model-pool.js';
 import { InvalidRequestError } from '../errors.js';
 import { checkControls } from './controls.js';
-import { decodeReferenceBase64, prepareReferenceAudio } from './reference-audio.js';
+import type { SavedVoice } from '../voices/saved-voice.js';
+import type { VoiceStore } from '../voices/voice-store.js';
+import { decodeReferenceBase64, fitReference, looksLikePath, prepareReferenceAudio } from './reference-audio.js';
+import { readReferenceFile } from './reference-file.js';
 import type { SpeechRequest } from './speech-request.js';
 import { splitText } from './text-chunks.js';
 
 export interface SpeechServiceOptions {
   maxRefAudioBytes: number;
+  voices: VoiceStore;
+  /** A folder `ref_audio` may name files in; paths are refused when unset. */
+  refAudioDir?: string;
   /** Longest text chunk handed to the engine at once. */
   maxChunkChars: number;
 }
@@ -50,21 +56,28 @@ function cloningModels(pool: ModelPool): string {
   return ids.length > 0 ? ids.join(', ') : 'none installed';
 }
 
+/** The clip a request clones from: its `ref_audio` (base64, or an allowed local path), or a saved voice. */
 async function referenceFor(request: SpeechRequest, model: InstalledModel, pool: ModelPool, options: SpeechServiceOptions): Promise<ReferenceClip | undefined> {
+  if (request.ref_audio !== undefined) return clipFromRequest(request, request.ref_audio, model, pool, options);
+  const saved = request.voice !== undefined && !model.capabilities.voices.includes(request.voice) ? await options.voices.get(request.voice) : undefined;
+  if (saved) return clipFromSavedVoice(request, saved, model, pool, options);
+  if (request.ref_text !== undefined) {
+    throw new InvalidRequestError('ref_text was sent without ref_audio: send the clip it transcribes as ref_audio', 'ref_audio', 'missing_ref_audio');
+  }
+  return undefined;
+}
+
+function refuseCloning(model: InstalledModel, pool: ModelPool, what: string, param: string): never {
+  throw new InvalidRequestError(
+    `Model '${model.id}' cannot clone voices, so it cannot use ${what}; pick a preset voice (${model.capabilities.voices.join(', ')}), or use a model that clones: ${cloningModels(pool)}`,
+    param,
+    'cloning_not_supported',
+  );
+}
+
+async function clipFromRequest(request: SpeechRequest, refAudio: string, model: InstalledModel, pool: ModelPool, options: SpeechServiceOptions): Promise<ReferenceClip> {
   const { cloning } = model.capabilities;
-  if (request.ref_audio === undefined) {
-    if (request.ref_text !== undefined) {
-      throw new InvalidRequestError('ref_text was sent without ref_audio: send the clip it transcribes as ref_audio', 'ref_audio', 'missing_ref_audio');
-    }
-    return undefined;
-  }
-  if (cloning === 'none') {
-    throw new InvalidRequestError(
-      `Model '${model.id}' cannot clone voices; drop ref_audio and pick a preset voice (${model.capabilities.voices.join(', ')}), or use a model that clones: ${cloningModels(pool)}`,
-      'ref_audio',
-      'cloning_not_supported',
-    );
-  }
+  if (cloning === 'none') refuseCloning(model, pool, 'ref_audio', 'ref_audio');
   const text = request.ref_text?.trim();
   if (cloning === 'audio+transcript' && !text) {
     throw new InvalidRequestError(
@@ -73,8 +86,27 @@ async function referenceFor(request: SpeechRequest, model: InstalledModel, pool:
       'missing_ref_text',
     );
   }
-  const bytes = decodeReferenceBase64(request.ref_audio, options.maxRefAudioBytes);
+  const bytes = looksLikePath(refAudio)
+    ? await readReferenceFile(refAudio, options.refAudioDir, options.maxRefAudioBytes)
+    : decodeReferenceBase64(refAudio, options.maxRefAudioBytes);
   const audio = await prepareReferenceAudio(bytes, model.family.reference!, model.id);
+  return cloning === 'audio+transcript' ? { audio, text } : { audio };
+}
+
+async function clipFromSavedVoice(request: SpeechRequest, voice: SavedVoice, model: InstalledModel, pool: ModelPool, options: SpeechServiceOptions): Promise<ReferenceClip> {
+  const { cloning } = model.capabilities;
+  if (cloning === 'none') refuseCloning(model, pool, `the saved voice '${voice.id}'`, 'voice');
+  const text = request.ref_text?.trim() || voice.transcript || undefined;
+  if (cloning === 'audio+transcript' && !text) {
+    throw new InvalidRequestError(
+      `Saved voice '${voice.id}' has no transcript, and model '${model.id}' needs one: PATCH /v1/voices/${voice.id} with {"transcript": "..."}, or send ref_text`,
+      'voice',
+      'missing_transcript',
+    );
+  }
+  const clip = await options.voices.audio(voice.id);
+  if (!clip) throw new InvalidRequestError(`Saved voice '${voice.id}' was deleted while this request ran`, 'voice', 'voice_not_found');
+  const audio = fitReference(clip, model.family.reference!, model.id, 'voice');
   return cloning === 'audio+transcript' ? { audio, text } : { audio };
 }
 
@@ -83,7 +115,7 @@ function speakerIdFor(request: SpeechRequest, model: InstalledModel, reference: 
   if (reference) return 0;
   if (voices.length === 0) {
     throw new InvalidRequestError(
-      `Model '${model.id}' has no preset voices; it clones a voice from a clip: send ref_audio (base64)${cloning === 'audio+transcript' ? ' and ref_text' : ''}`,
+      `Model '${model.id}' has no preset voices; it clones a voice from a clip: send ref_audio (base64)${cloning === 'audio+transcript' ? ' and ref_text' : ''}, or name a saved voice (GET /v1/voices)`,
       'ref_audio',
       'missing_ref_audio',
     );
@@ -91,7 +123,11 @@ function speakerIdFor(request: SpeechRequest, model: InstalledModel, reference: 
   if (request.voice === undefined) return 0;
   const index = voices.indexOf(request.voice);
   if (index < 0) {
-    throw new InvalidRequestError(`Model '${model.id}' has no voice '${request.voice}'; its voices are: ${voices.join(', ')}`, 'voice', 'voice_not_found');
+    throw new InvalidRequestError(
+      `Model '${model.id}' has no voice '${request.voice}'; its voices are: ${voices.join(', ')} (saved voices: GET /v1/voices)`,
+      'voice',
+      'voice_not_found',
+    );
   }
   return index;
 }

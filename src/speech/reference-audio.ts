@@ -16,6 +16,16 @@ function megabytes(bytes: number): string {
   return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }
 
+const isBase64 = (payload: string) => payload.length % 4 !== 1 && (BASE64.test(payload) || BASE64_URL.test(payload));
+const AUDIO_EXTENSION = /\.(wav|mp3|flac|ogg|oga|opus|m4a|mp4|aac|webm)$/i;
+
+/** A value that cannot be base64 and reads as a file path ("voices/me.wav", "/srv/clips/a.flac"). */
+export function looksLikePath(value: string): boolean {
+  const trimmed = value.trim();
+  if (DATA_URI.test(trimmed) || URL_LIKE.test(trimmed) || isBase64(trimmed.replace(/\s+/g, ''))) return false;
+  return /[/\\]/.test(trimmed) || AUDIO_EXTENSION.test(trimmed);
+}
+
 /**
  * The bytes of a `ref_audio` field: plain base64 or a `data:...;base64,` URI. Never a URL:
  * the server fetches nothing on a client's behalf. The size is checked before decoding.
@@ -31,7 +41,7 @@ export function decodeReferenceBase64(value: string, maxBytes: number): Buffer {
   }
   payload = payload.replace(/\s+/g, '');
   if (payload.length === 0) throw new InvalidRequestError('ref_audio is empty: send a base64-encoded clip of at least 1 s', PARAM, 'invalid_base64');
-  if (payload.length % 4 === 1 || !(BASE64.test(payload) || BASE64_URL.test(payload))) {
+  if (!isBase64(payload)) {
     throw new InvalidRequestError('ref_audio is not valid base64: encode the clip\'s bytes with standard base64 (A-Z, a-z, 0-9, +, /, = padding)', PARAM, 'invalid_base64');
   }
   const decodedBytes = Math.floor((payload.replace(/=+$/, '').length * 3) / 4);
@@ -45,28 +55,33 @@ export function decodeReferenceBase64(value: string, maxBytes: number): Buffer {
  * Turns a clip's bytes into what the family wants: decoded to mono, resampled, leading and
  * trailing silence trimmed, and cut to (or checked against) the family's longest clip.
  */
-export async function prepareReferenceAudio(bytes: Uint8Array, policy: ReferencePolicy, modelId: string): Promise<MonoAudio> {
+export async function prepareReferenceAudio(bytes: Uint8Array, policy: ReferencePolicy, modelId: string, param = PARAM): Promise<MonoAudio> {
   let decoded: MonoAudio;
   try {
     decoded = await decodeAudio(bytes);
   } catch (error) {
     if (!(error instanceof AudioDecodeError)) throw error;
-    throw new InvalidRequestError(`ref_audio could not be decoded: ${error.message}. Send wav, mp3, flac, ogg/opus, m4a or webm.`, PARAM, 'invalid_audio');
+    throw new InvalidRequestError(`${param} could not be decoded: ${error.message}. Send wav, mp3, flac, ogg/opus, m4a or webm.`, param, 'invalid_audio');
   }
+  return fitReference(decoded, policy, modelId, param);
+}
+
+/** Resamples, trims and length-checks decoded audio for a family (also used for saved voices). */
+export function fitReference(decoded: MonoAudio, policy: ReferencePolicy, modelId: string, param = PARAM): MonoAudio {
   const raw = durationSeconds(decoded);
   if (raw < MIN_REFERENCE_SECONDS) {
-    throw new InvalidRequestError(`ref_audio is ${raw.toFixed(2)} s long; send a clip of at least ${MIN_REFERENCE_SECONDS} s (3-20 s works best)`, PARAM, 'audio_too_short');
+    throw new InvalidRequestError(`${param} is ${raw.toFixed(2)} s long; send a clip of at least ${MIN_REFERENCE_SECONDS} s (3-20 s works best)`, param, 'audio_too_short');
   }
   const clip = trimSilence(resample(decoded, policy.sampleRate));
   const voiced = durationSeconds(clip);
   if (voiced < MIN_REFERENCE_SECONDS) {
-    throw new InvalidRequestError(`ref_audio holds only ${voiced.toFixed(2)} s of sound once silence is trimmed; send a clip with at least ${MIN_REFERENCE_SECONDS} s of speech`, PARAM, 'audio_too_short');
+    throw new InvalidRequestError(`${param} holds only ${voiced.toFixed(2)} s of sound once silence is trimmed; send a clip with at least ${MIN_REFERENCE_SECONDS} s of speech`, param, 'audio_too_short');
   }
   if (voiced <= policy.maxSeconds) return clip;
   if (policy.overLength === 'reject') {
     throw new InvalidRequestError(
-      `ref_audio holds ${voiced.toFixed(1)} s of speech; model '${modelId}' takes clips up to ${policy.maxSeconds} s. Cut the clip and its ref_text to match.`,
-      PARAM,
+      `${param} holds ${voiced.toFixed(1)} s of speech; model '${modelId}' takes clips up to ${policy.maxSeconds} s. Cut the clip and its transcript to match.`,
+      param,
       'audio_too_long',
     );
   }

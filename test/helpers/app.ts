@@ -1,9 +1,18 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DEFAULT_CONFIG, type Config } from '../../src/config.js';
 import { discoverModels } from '../../src/engine/discovery.js';
 import { buildApp, type App } from '../../src/server/app.js';
 
-/** The real app over `modelsDir`, for `inject()` or `listen()`; logs silenced. */
+/**
+ * The real app over `modelsDir`, for `inject()` or `listen()`; logs silenced, saved voices in a
+ * fresh temporary data folder (removed when the app closes) unless `dataDir` is given.
+ */
 export async function testApp(modelsDir: string, overrides: Partial<Config> = {}): Promise<App> {
-  const config: Config = { ...DEFAULT_CONFIG, logLevel: 'silent', numThreads: 1, modelsDir, ...overrides };
-  return buildApp(config, await discoverModels(modelsDir));
+  const dataDir = overrides.dataDir ?? (await mkdtemp(join(tmpdir(), 'vocable-data-')));
+  const config: Config = { ...DEFAULT_CONFIG, logLevel: 'silent', numThreads: 1, modelsDir, ...overrides, dataDir };
+  const app = buildApp(config, await discoverModels(modelsDir));
+  if (!overrides.dataDir) app.app.addHook('onClose', async () => rm(dataDir, { recursive: true, force: true }));
+  return app;
 }

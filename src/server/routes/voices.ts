@@ -1,0 +1,87 @@
+import multipart from '@fastify/multipart';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { ApiError, InvalidRequestError, PayloadTooLargeError } from '../../errors.js';
+import { decodeReferenceBase64 } from '../../speech/reference-audio.js';
+import { checkVoiceName } from '../../voices/saved-voice.js';
+import { saveVoice, type SaveVoiceInput, type VoiceServiceDeps } from '../../voices/save-voice.js';
+
+export interface VoiceRouteOptions extends VoiceServiceDeps {
+  maxAudioBytes: number;
+}
+
+const jsonVoice = z.object({
+  name: z.string(),
+  audio: z.string({ error: 'audio is required: the clip, base64-encoded (or upload it as multipart field "file")' }),
+  transcript: z.string().optional(),
+  model: z.string().min(1).optional(),
+});
+const patchVoice = z.object({ transcript: z.string().nullable() });
+
+class VoiceNotFoundError extends ApiError {
+  constructor(name: string) {
+    super(404, `No saved voice named '${name}'. GET /v1/voices lists them.`, 'invalid_request_error', 'voice_not_found', 'name');
+  }
+}
+
+function parse<T>(schema: z.ZodType<T>, body: unknown): T {
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  throw new InvalidRequestError(`${issue.path.join('.') || 'body'}: ${issue.message}`, issue.path.map(String).join('.') || null);
+}
+
+/** A multipart form with fields name, transcript, model and one file part, `file`. */
+async function fromMultipart(request: FastifyRequest, maxBytes: number): Promise<SaveVoiceInput> {
+  const fields: Record<string, string> = {};
+  let audio: Buffer | undefined;
+  for await (const part of request.parts()) {
+    if (part.type === 'file') {
+      if (part.fieldname !== 'file') throw new InvalidRequestError(`Unexpected file field '${part.fieldname}': send the clip as "file"`, part.fieldname);
+      audio = await part.toBuffer();
+      if (part.file.truncated) throw new PayloadTooLargeError(`file is larger than ${maxBytes} bytes; send a shorter clip`, 'file');
+    } else {
+      fields[part.fieldname] = String(part.value);
+    }
+  }
+  if (!audio || audio.length === 0) throw new InvalidRequestError('file is required: upload the voice clip as multipart field "file"', 'file', 'missing_file');
+  return { name: fields.name, audio, transcript: fields.transcript, model: fields.model || undefined };
+}
+
+/** Saved voices: `POST/GET /v1/voices`, `GET/PATCH/DELETE /v1/voices/{name}`. */
+export function voiceRoutes(options: VoiceRouteOptions) {
+  const { store } = options;
+  return async (app: FastifyInstance): Promise<void> => {
+    await app.register(multipart, { limits: { fileSize: options.maxAudioBytes, files: 1, fields: 10, fieldSize: 64 * 1024 }, throwFileSizeLimit: true });
+
+    app.post('/v1/voices', async (request, reply) => {
+      let input: SaveVoiceInput;
+      if (request.isMultipart()) {
+        input = await fromMultipart(request, options.maxAudioBytes);
+      } else {
+        const body = parse(jsonVoice, request.body);
+        input = { ...body, audio: decodeReferenceBase64(body.audio, options.maxAudioBytes) };
+      }
+      return reply.status(201).send(await saveVoice(input, options));
+    });
+
+    app.get('/v1/voices', async () => ({ object: 'list', data: await store.list() }));
+
+    app.get<{ Params: { name: string } }>('/v1/voices/:name', async (request) => {
+      const name = checkVoiceName(request.params.name);
+      return (await store.get(name)) ?? Promise.reject(new VoiceNotFoundError(name));
+    });
+
+    app.patch<{ Params: { name: string } }>('/v1/voices/:name', async (request) => {
+      const name = checkVoiceName(request.params.name);
+      const { transcript } = parse(patchVoice, request.body);
+      return (await store.update(name, { transcript: transcript?.trim() || null })) ?? Promise.reject(new VoiceNotFoundError(name));
+    });
+
+    app.delete<{ Params: { name: string } }>('/v1/voices/:name', async (request) => {
+      const name = checkVoiceName(request.params.name);
+      if (!(await store.delete(name))) throw new VoiceNotFoundError(name);
+      return { id: name, object: 'voice.deleted', deleted: true };
+    });
+  };
+}

@@ -1,0 +1,36 @@
+import { readFile, realpath, stat } from 'node:fs/promises';
+import { isAbsolute, relative, resolve } from 'node:path';
+import { InvalidRequestError, PayloadTooLargeError, PermissionError } from '../errors.js';
+
+const PARAM = 'ref_audio';
+
+/**
+ * Reads a `ref_audio` given as a server-local path: only when the operator named an allowed
+ * folder, and only a file whose real path (links and `..` resolved) lies inside that folder.
+ */
+export async function readReferenceFile(path: string, allowedDir: string | undefined, maxBytes: number): Promise<Buffer> {
+  if (!allowedDir) {
+    throw new InvalidRequestError(
+      'ref_audio looks like a file path; this server takes base64 audio only (its operator can allow a folder of clips with --ref-audio-dir)',
+      PARAM,
+      'paths_not_allowed',
+    );
+  }
+  const root = await realpath(allowedDir);
+  let real: string;
+  try {
+    real = await realpath(resolve(root, path.trim()));
+  } catch {
+    throw new InvalidRequestError(`ref_audio names no file in the allowed folder: ${path}`, PARAM, 'file_not_found');
+  }
+  const inside = relative(root, real);
+  if (inside === '' || inside.startsWith('..') || isAbsolute(inside)) {
+    throw new PermissionError('ref_audio points outside the folder the server allows clips from', PARAM);
+  }
+  const info = await stat(real);
+  if (!info.isFile()) throw new InvalidRequestError(`ref_audio is not a file: ${path}`, PARAM, 'file_not_found');
+  if (info.size > maxBytes) {
+    throw new PayloadTooLargeError(`ref_audio is ${(info.size / 1048576).toFixed(1)} MB; the limit is ${(maxBytes / 1048576).toFixed(1)} MB`, PARAM);
+  }
+  return readFile(real);
+}

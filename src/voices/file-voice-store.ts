@@ -1,0 +1,109 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { decodeAudio } from '../audio/decode.js';
+import type { MonoAudio } from '../audio/pcm.js';
+import { encodeWav } from '../audio/wav.js';
+import type { SavedVoice } from './saved-voice.js';
+import { VoiceExistsError, type VoiceStore } from './voice-store.js';
+
+const META = 'voice.json';
+const CLIP = 'clip.wav';
+/** Work in progress: staged voices and deleted ones on their way out; never listed. */
+const SCRATCH_PREFIX = '.';
+
+const isMissing = (error: unknown) => (error as NodeJS.ErrnoException).code === 'ENOENT';
+
+/**
+ * Saved voices as folders `<dataDir>/voices/<name>/` holding voice.json and clip.wav. A voice
+ * is written whole into a hidden staging folder and renamed into place, so a crash leaves no
+ * half voice, and of two saves of one name the second rename fails: one wins, one gets 409.
+ */
+export class FileVoiceStore implements VoiceStore {
+  private readonly root: string;
+  private readonly ready: Promise<void>;
+
+  constructor(dataDir: string) {
+    this.root = join(dataDir, 'voices');
+    this.ready = this.prepare();
+    this.ready.catch(() => undefined);
+  }
+
+  /** Creates the folder and clears what a crash may have left half-written. */
+  private async prepare(): Promise<void> {
+    await mkdir(this.root, { recursive: true });
+    for (const entry of await readdir(this.root)) {
+      if (entry.startsWith(SCRATCH_PREFIX)) await rm(join(this.root, entry), { recursive: true, force: true });
+    }
+  }
+
+  async list(): Promise<SavedVoice[]> {
+    await this.ready;
+    const names = (await readdir(this.root)).filter((n) => !n.startsWith(SCRATCH_PREFIX)).sort();
+    const voices = await Promise.all(names.map((n) => this.get(n)));
+    return voices.filter((v): v is SavedVoice => v !== undefined);
+  }
+
+  async get(name: string): Promise<SavedVoice | undefined> {
+    await this.ready;
+    try {
+      return JSON.parse(await readFile(join(this.root, name, META), 'utf8')) as SavedVoice;
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async audio(name: string): Promise<MonoAudio | undefined> {
+    await this.ready;
+    try {
+      return await decodeAudio(await readFile(join(this.root, name, CLIP)));
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async create(voice: SavedVoice, audio: MonoAudio): Promise<void> {
+    await this.ready;
+    const staging = this.scratch(voice.id);
+    try {
+      await mkdir(staging);
+      await writeFile(join(staging, CLIP), encodeWav(audio), { flush: true });
+      await writeFile(join(staging, META), JSON.stringify(voice, null, 2), { flush: true });
+      await rename(staging, join(this.root, voice.id));
+    } catch (error) {
+      await rm(staging, { recursive: true, force: true });
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST' || code === 'ENOTEMPTY') throw new VoiceExistsError(voice.id);
+      throw error;
+    }
+  }
+
+  async update(name: string, change: { transcript: string | null }): Promise<SavedVoice | undefined> {
+    const voice = await this.get(name);
+    if (!voice) return undefined;
+    const updated = { ...voice, ...change };
+    const temp = join(this.root, name, `${SCRATCH_PREFIX}${META}.${randomBytes(6).toString('hex')}`);
+    await writeFile(temp, JSON.stringify(updated, null, 2), { flush: true });
+    await rename(temp, join(this.root, name, META));
+    return updated;
+  }
+
+  async delete(name: string): Promise<boolean> {
+    await this.ready;
+    const doomed = this.scratch(name);
+    try {
+      await rename(join(this.root, name), doomed);
+    } catch (error) {
+      if (isMissing(error)) return false;
+      throw error;
+    }
+    await rm(doomed, { recursive: true, force: true });
+    return true;
+  }
+
+  private scratch(name: string): string {
+    return join(this.root, `${SCRATCH_PREFIX}${name}.${randomBytes(6).toString('hex')}`);
+  }
+}

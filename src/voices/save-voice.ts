@@ -1,0 +1,60 @@
+import type { MonoAudio } from '../audio/pcm.js';
+import { durationSeconds } from '../audio/pcm.js';
+import type { ReferencePolicy } from '../engine/family.js';
+import type { ModelPool } from '../engine/model-pool.js';
+import { ConflictError, InvalidRequestError } from '../errors.js';
+import { prepareReferenceAudio } from '../speech/reference-audio.js';
+import { checkVoiceName, type SavedVoice } from './saved-voice.js';
+import { VoiceExistsError, type VoiceStore } from './voice-store.js';
+
+/** Saved clips are normalised once to what the cloning families take: 24 kHz mono, up to 30 s of speech. */
+const SAVED_CLIP: ReferencePolicy = { sampleRate: 24000, maxSeconds: 30, overLength: 'reject' };
+
+/** Speech-to-text for clips saved without a transcript; absent until a transcription model is installed. */
+export type Transcriber = (audio: MonoAudio) => Promise<string>;
+
+export interface SaveVoiceInput {
+  name: unknown;
+  audio: Uint8Array;
+  transcript?: string;
+  model?: string;
+}
+
+export interface VoiceServiceDeps {
+  store: VoiceStore;
+  pool: ModelPool;
+  transcriber?: Transcriber;
+}
+
+function presetOwner(name: string, pool: ModelPool): string | undefined {
+  return pool.list().find((m) => m.capabilities.voices.includes(name))?.id;
+}
+
+/** Checks, normalises and stores a clip as a named voice. */
+export async function saveVoice(input: SaveVoiceInput, { store, pool, transcriber }: VoiceServiceDeps): Promise<SavedVoice> {
+  const name = checkVoiceName(input.name);
+  const owner = presetOwner(name, pool);
+  if (owner) throw new ConflictError(`'${name}' is a preset voice of model '${owner}'; saved voices may not shadow presets. Pick another name.`, 'name', 'voice_exists');
+  if (await store.get(name)) throw new ConflictError(`A voice named '${name}' already exists; DELETE /v1/voices/${name} first or pick another name.`, 'name', 'voice_exists');
+  if (input.model !== undefined && pool.get(input.model).capabilities.cloning === 'none') {
+    throw new InvalidRequestError(`Model '${input.model}' cannot clone voices; name a model that clones, or omit model`, 'model', 'cloning_not_supported');
+  }
+  const audio = await prepareReferenceAudio(input.audio, SAVED_CLIP, 'saved voices', 'file');
+  const given = input.transcript?.trim();
+  const voice: SavedVoice = {
+    id: name,
+    object: 'voice',
+    created_at: Math.floor(Date.now() / 1000),
+    transcript: given || (transcriber ? (await transcriber(audio)).trim() || null : null),
+    model: input.model ?? null,
+    sample_rate: audio.sampleRate,
+    duration_seconds: Math.round(durationSeconds(audio) * 100) / 100,
+  };
+  try {
+    await store.create(voice, audio);
+  } catch (error) {
+    if (error instanceof VoiceExistsError) throw new ConflictError(`A voice named '${name}' was saved at the same moment; this save lost. Pick another name.`, 'name', 'voice_exists');
+    throw error;
+  }
+  return voice;
+}

@@ -1,0 +1,28 @@
+import { InvalidRequestError } from '../errors.js';
+
+/** A saved voice as the API shows it; its clip is stored beside it. */
+export interface SavedVoice {
+  id: string;
+  object: 'voice';
+  created_at: number;
+  /** What is said in the clip; null until given or transcribed. */
+  transcript: string | null;
+  /** The model the voice was saved for, if the client named one. */
+  model: string | null;
+  sample_rate: number;
+  duration_seconds: number;
+}
+
+/** Letters, digits, `_`, `-` and inner dots: a name is a folder name, so no path characters. */
+const VOICE_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,62}[A-Za-z0-9_-])?$/;
+
+export function checkVoiceName(name: unknown): string {
+  if (typeof name !== 'string' || !VOICE_NAME.test(name) || name.includes('..')) {
+    throw new InvalidRequestError(
+      'name must be 1-64 letters, digits, "_", "-" or "." (not at the ends), e.g. "my-voice"',
+      'name',
+      'invalid_voice_name',
+    );
+  }
+  return name;
+}

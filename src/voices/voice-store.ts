@@ -1,0 +1,19 @@
+import type { MonoAudio } from '../audio/pcm.js';
+import type { SavedVoice } from './saved-voice.js';
+
+export class VoiceExistsError extends Error {}
+
+/**
+ * Where saved voices live. Files on disk by default; an interface so that replicas behind a
+ * load balancer can later share one networked store.
+ */
+export interface VoiceStore {
+  list(): Promise<SavedVoice[]>;
+  get(name: string): Promise<SavedVoice | undefined>;
+  /** The voice's normalised clip. */
+  audio(name: string): Promise<MonoAudio | undefined>;
+  /** Stores a new voice whole or not at all; VoiceExistsError when the name is taken. */
+  create(voice: SavedVoice, audio: MonoAudio): Promise<void>;
+  update(name: string, change: { transcript: string | null }): Promise<SavedVoice | undefined>;
+  delete(name: string): Promise<boolean>;
+}
