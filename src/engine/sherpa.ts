@@ -37,7 +37,48 @@ export interface OfflineTtsConfig {
   maxNumSentences?: number;
 }
 
+export interface VadConfig {
+  sileroVad: { model: string; threshold: number; minSilenceDuration: number; minSpeechDuration: number; windowSize: number; maxSpeechDuration: number };
+  sampleRate: number;
+  numThreads: number;
+  debug: number;
+}
+
+export interface NativeVad {
+  acceptWaveform(samples: Float32Array): void;
+  isEmpty(): boolean;
+  front(enableExternalBuffer?: boolean): { start: number; samples: Float32Array };
+  pop(): void;
+  flush(): void;
+}
+
+/** One recognition result; which fields are filled depends on the model family. */
+export interface RecognitionResult {
+  text: string;
+  tokens?: string[];
+  timestamps?: number[];
+  lang?: string;
+}
+
+export interface NativeOfflineStream {
+  acceptWaveform(wave: { samples: Float32Array; sampleRate: number }): void;
+  setOption?(key: string, value: string): void;
+}
+
+export interface NativeOfflineRecognizer {
+  createStream(): NativeOfflineStream;
+  decodeAsync(stream: NativeOfflineStream): Promise<RecognitionResult>;
+  setConfig(config: OfflineRecognizerConfig): void;
+}
+
+export interface OfflineRecognizerConfig {
+  featConfig: { sampleRate: number; featureDim: number };
+  modelConfig: Record<string, unknown> & { tokens: string; numThreads: number; debug: number; provider: string };
+}
+
 interface SherpaModule {
+  OfflineRecognizer: { createAsync(config: OfflineRecognizerConfig): Promise<NativeOfflineRecognizer> };
+  Vad: new (config: VadConfig, bufferSizeInSeconds: number) => NativeVad;
   OfflineTts: { createAsync(config: OfflineTtsConfig): Promise<NativeOfflineTts> };
   GenerationConfig: new (opts: TtsGenerationConfig) => TtsGenerationConfig;
   LinearResampler: new (inputRate: number, outputRate: number) => {

@@ -1,5 +1,5 @@
 import { ChunkJoiner } from '../audio/chunk-joiner.js';
-import { sherpa } from '../engine/sherpa.js';
+import { StreamResampler } from '../audio/resample-stream.js';
 import type { ModelPool } from '../engine/model-pool.js';
 import { EngineError } from '../errors.js';
 import { AudioChannel } from './audio-channel.js';
@@ -16,8 +16,8 @@ export function generateSpeech(plan: SpeechPlan, pool: ModelPool, signal: AbortS
   const { model } = plan;
   const job = pool.run(model.id, async (engine) => {
     const joiner = new ChunkJoiner(engine.sampleRate, model.family.chunkGapSeconds);
-    const resampler = engine.sampleRate === plan.outputRate ? undefined : new sherpa.LinearResampler(engine.sampleRate, plan.outputRate);
-    const send = (samples: Float32Array) => channel.push(resampler ? resampler.resample(samples) : samples);
+    const resampler = new StreamResampler(engine.sampleRate, plan.outputRate);
+    const send = (samples: Float32Array) => channel.push(resampler.push(samples));
     for (const text of plan.chunks) {
       if (signal.aborted) return;
       let streamed = 0;
@@ -39,7 +39,7 @@ export function generateSpeech(plan: SpeechPlan, pool: ModelPool, signal: AbortS
       if (streamed === 0) send(joiner.push(result.samples));
       send(joiner.endChunk());
     }
-    if (resampler) channel.push(resampler.flush(new Float32Array(0)));
+    channel.push(resampler.flush());
   });
   job.then(
     () => channel.close(),

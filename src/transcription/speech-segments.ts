@@ -1,0 +1,90 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { sherpa } from '../engine/sherpa.js';
+
+export const STT_SAMPLE_RATE = 16000;
+
+/** A stretch of speech in the original timeline. */
+export interface SpeechSegment {
+  /** Seconds from the start of the file. */
+  start: number;
+  samples: Float32Array;
+}
+
+/**
+ * Silero's window. The detector is fed exactly one window per call: sherpa-onnx 1.13.8 reports
+ * segment times late (by up to a second and more) when given larger pieces.
+ */
+const WINDOW = 512;
+/** Windows between turns of the event loop (about one second of audio). */
+const WINDOWS_PER_TURN = 32;
+
+/**
+ * Cuts 16 kHz audio into speech segments with Silero VAD, as it streams in: memory holds one
+ * segment, not the file. No segment is longer than `maxSeconds` (Whisper reads 30 s at most).
+ */
+export async function* vadSegments(pcm: AsyncIterable<Float32Array>, vadModel: string, maxSeconds: number): AsyncGenerator<SpeechSegment> {
+  const vad = new sherpa.Vad(
+    {
+      sileroVad: { model: vadModel, threshold: 0.5, minSilenceDuration: 0.5, minSpeechDuration: 0.25, windowSize: 512, maxSpeechDuration: maxSeconds },
+      sampleRate: STT_SAMPLE_RATE,
+      numThreads: 1,
+      debug: 0,
+    },
+    maxSeconds * 2 + 10,
+  );
+  function* drain(): Generator<SpeechSegment> {
+    while (!vad.isEmpty()) {
+      const segment = vad.front(false);
+      yield { start: segment.start / STT_SAMPLE_RATE, samples: segment.samples };
+      vad.pop();
+    }
+  }
+  const window = new Float32Array(WINDOW);
+  let filled = 0;
+  let sinceTurn = 0;
+  for await (const chunk of pcm) {
+    let at = 0;
+    while (at < chunk.length) {
+      const take = Math.min(WINDOW - filled, chunk.length - at);
+      window.set(chunk.subarray(at, at + take), filled);
+      filled += take;
+      at += take;
+      if (filled < WINDOW) break;
+      vad.acceptWaveform(window);
+      filled = 0;
+      yield* drain();
+      sinceTurn += 1;
+      if (sinceTurn === WINDOWS_PER_TURN) {
+        sinceTurn = 0;
+        await nextTurn();
+      }
+    }
+  }
+  if (filled > 0) vad.acceptWaveform(window.slice(0, filled));
+  vad.flush();
+  yield* drain();
+}
+
+/** Without a VAD model: fixed windows of `seconds`, so long files still fit the model. */
+export async function* fixedSegments(pcm: AsyncIterable<Float32Array>, seconds: number): AsyncGenerator<SpeechSegment> {
+  const size = Math.round(seconds * STT_SAMPLE_RATE);
+  let buffer = new Float32Array(size);
+  let filled = 0;
+  let start = 0;
+  for await (const chunk of pcm) {
+    let at = 0;
+    while (at < chunk.length) {
+      const take = Math.min(size - filled, chunk.length - at);
+      buffer.set(chunk.subarray(at, at + take), filled);
+      filled += take;
+      at += take;
+      if (filled === size) {
+        yield { start: start / STT_SAMPLE_RATE, samples: buffer };
+        start += size;
+        buffer = new Float32Array(size);
+        filled = 0;
+      }
+    }
+  }
+  if (filled > 0) yield { start: start / STT_SAMPLE_RATE, samples: buffer.subarray(0, filled) };
+}
