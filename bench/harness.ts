@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fixtureModelsDir } from '../fixtures/cache.js';
 import { DEFAULT_CONFIG } from '../src/config.js';
-import { discoverModels, type InstalledModel } from '../src/engine/discovery.js';
+import { discoverModels, type InstalledTtsModel } from '../src/engine/discovery.js';
 import type { SynthesisInput } from '../src/engine/family.js';
 import { sherpa, type NativeOfflineTts } from '../src/engine/sherpa.js';
 import { buildApp, type App } from '../src/server/app.js';
@@ -14,7 +14,7 @@ const REF_TEXT = 'The words of the reference clip.';
 
 /** One fixture model, loaded directly in the engine, and its HTTP request body. */
 export interface BenchModel {
-  model: InstalledModel;
+  model: InstalledTtsModel;
   engine: NativeOfflineTts;
   /** The direct engine call's input for `text` (the clip already prepared, as the server does per request). */
   input(text: string): Promise<SynthesisInput>;
@@ -37,6 +37,7 @@ export async function startBench(): Promise<Bench> {
   const base = `http://127.0.0.1:${(app.app.server.address() as AddressInfo).port}`;
   const models: BenchModel[] = [];
   for (const model of discovery.models) {
+    if (model.task !== 'tts') continue;
     const engine = await sherpa.OfflineTts.createAsync({
       model: { ...model.family.nativeModelConfig(model.files, model.capabilities), numThreads: 1, debug: 0, provider: 'cpu' },
       maxNumSentences: 1,

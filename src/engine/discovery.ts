@@ -1,18 +1,34 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { FileRole, ResolvedFiles, SingleFileRole, TtsCapabilities, TtsFamily } from './family.js';
-import { TTS_FAMILIES } from './families/index.js';
+import { FAMILIES } from './families/index.js';
+import type { SttCapabilities, SttFamily } from './stt-family.js';
 
-export interface InstalledModel {
+interface InstalledBase {
   /** The folder's name. */
   id: string;
   dir: string;
-  family: TtsFamily;
   files: ResolvedFiles;
-  capabilities: TtsCapabilities;
   /** Bytes of the model's files: the estimate of what it holds in memory once loaded. */
   sizeBytes: number;
 }
+
+export interface InstalledTtsModel extends InstalledBase {
+  task: 'tts';
+  family: TtsFamily;
+  capabilities: TtsCapabilities;
+}
+
+export interface InstalledSttModel extends InstalledBase {
+  task: 'stt';
+  family: SttFamily;
+  capabilities: SttCapabilities;
+}
+
+export type InstalledModel = InstalledTtsModel | InstalledSttModel;
+
+/** The voice activity detector transcription segments long audio with: a folder holding silero_vad.onnx. */
+const VAD_FILE = 'silero_vad.onnx';
 
 /** A folder that looks like a model but cannot be used, and why. */
 export interface BrokenModel {
@@ -24,6 +40,8 @@ export interface BrokenModel {
 export interface Discovery {
   models: InstalledModel[];
   broken: BrokenModel[];
+  /** Path of the Silero VAD model, when one is installed. */
+  vadModel?: string;
 }
 
 async function kindOf(path: string): Promise<'file' | 'dir' | undefined> {
@@ -65,9 +83,9 @@ async function filesSize(files: ResolvedFiles): Promise<number> {
 
 async function inspectFolder(id: string, dir: string): Promise<InstalledModel | BrokenModel> {
   const names = new Set(await readdir(dir));
-  const family = TTS_FAMILIES.find((f) => f.matches(names));
+  const family = FAMILIES.find((f) => f.matches(names));
   if (!family) {
-    const known = TTS_FAMILIES.map((f) => f.displayName).join(', ');
+    const known = FAMILIES.map((f) => f.displayName).join(', ');
     return { id, dir, reason: `no known model family matches its files (known: ${known})` };
   }
   const files: Record<string, string> = {};
@@ -81,7 +99,10 @@ async function inspectFolder(id: string, dir: string): Promise<InstalledModel | 
     return { id, dir, reason: `${family.displayName} model is missing ${missing.join('; ')} (absent or empty)` };
   }
   try {
-    return { id, dir, family, files, capabilities: await family.capabilities(files), sizeBytes: await filesSize(files) };
+    const sizeBytes = await filesSize(files);
+    return family.task === 'tts'
+      ? { task: 'tts', id, dir, family, files, capabilities: await family.capabilities(files), sizeBytes }
+      : { task: 'stt', id, dir, family, files, capabilities: await family.capabilities(files), sizeBytes };
   } catch (error) {
     return { id, dir, reason: `${family.displayName} model files cannot be read: ${(error as Error).message}` };
   }
@@ -105,8 +126,12 @@ export async function discoverModels(modelsDir: string): Promise<Discovery> {
     if (id.startsWith('.')) continue;
     const dir = join(root, id);
     if ((await kindOf(dir)) !== 'dir') continue;
+    if ((await kindOf(join(dir, VAD_FILE))) === 'file') {
+      result.vadModel ??= join(dir, VAD_FILE);
+      continue;
+    }
     const found = await inspectFolder(id, dir);
-    if ('family' in found) result.models.push(found);
+    if ('task' in found) result.models.push(found);
     else result.broken.push(found);
   }
   return result;

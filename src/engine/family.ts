@@ -66,6 +66,7 @@ export type ResolvedFiles = Readonly<Record<string, string>>;
  * folder and a request into the engine's config and generation request.
  */
 export interface TtsFamily {
+  readonly task: 'tts';
   readonly id: string;
   readonly displayName: string;
   readonly files: readonly FileRole[];

@@ -1,8 +1,11 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { BrokenModel, Discovery, InstalledModel } from './discovery.js';
+import type { BrokenModel, Discovery, InstalledModel, InstalledSttModel, InstalledTtsModel } from './discovery.js';
 import { QueueFullError, SerialJobQueue } from './job-queue.js';
-import { sherpa, type NativeOfflineTts } from './sherpa.js';
-import { ApiError, ModelNotFoundError, ModelUnavailableError, ServiceBusyError } from '../errors.js';
+import { sherpa, type NativeOfflineRecognizer, type NativeOfflineTts } from './sherpa.js';
+import type { RecognitionOptions } from './stt-family.js';
+import { ApiError, InvalidRequestError, ModelNotFoundError, ModelUnavailableError, ServiceBusyError } from '../errors.js';
+
+type NativeEngine = NativeOfflineTts | NativeOfflineRecognizer;
 
 export interface ModelPoolOptions {
   numThreads: number;
@@ -14,10 +17,12 @@ export interface ModelPoolOptions {
   logger: FastifyBaseLogger;
 }
 
-interface Slot {
+export interface Slot {
   model: InstalledModel;
   queue: SerialJobQueue;
-  engine?: Promise<NativeOfflineTts>;
+  engine?: Promise<NativeEngine>;
+  /** The recognition options the loaded recognizer is configured for (speech-to-text only). */
+  recognition?: string;
   lastUsed: number;
   idleTimer?: NodeJS.Timeout;
 }
@@ -73,12 +78,51 @@ export class ModelPool {
     return this.slot(id).model;
   }
 
+  /** The text-to-speech model `id`; a speech-to-text one is a client error. */
+  getTts(id: string): InstalledTtsModel {
+    const model = this.get(id);
+    if (model.task !== 'tts') {
+      throw new InvalidRequestError(`Model '${id}' turns speech into text; use POST /v1/audio/transcriptions, or pick a text-to-speech model`, 'model', 'wrong_model_task');
+    }
+    return model;
+  }
+
+  /** The speech-to-text model `id`; a text-to-speech one is a client error. */
+  getStt(id: string): InstalledSttModel {
+    const model = this.get(id);
+    if (model.task !== 'stt') {
+      throw new InvalidRequestError(`Model '${id}' turns text into speech; use POST /v1/audio/speech, or pick a speech-to-text model`, 'model', 'wrong_model_task');
+    }
+    return model;
+  }
+
+  /** Runs `job` on text-to-speech model `id`, after the jobs queued before it. */
+  runTts<T>(id: string, job: (tts: NativeOfflineTts) => Promise<T>): Promise<T> {
+    this.getTts(id);
+    return this.run(id, (engine) => job(engine as NativeOfflineTts));
+  }
+
+  /** Runs `job` on speech-to-text model `id` configured for `options`, after the jobs queued before it. */
+  runStt<T>(id: string, options: RecognitionOptions, job: (recognizer: NativeOfflineRecognizer) => Promise<T>): Promise<T> {
+    const model = this.getStt(id);
+    return this.run(id, async (engine, slot) => {
+      const recognizer = engine as NativeOfflineRecognizer;
+      const key = JSON.stringify(options);
+      // One job at a time per model, so reconfiguring here cannot disturb another request.
+      if (slot.recognition !== key) {
+        recognizer.setConfig(model.family.recognizerConfig(model.files, options, this.options.numThreads));
+        slot.recognition = key;
+      }
+      return job(recognizer);
+    });
+  }
+
   /** Runs `job` with model `id` loaded, after the jobs queued before it. */
-  async run<T>(id: string, job: (engine: NativeOfflineTts) => Promise<T>): Promise<T> {
+  async run<T>(id: string, job: (engine: NativeEngine, slot: Slot) => Promise<T>): Promise<T> {
     const slot = this.slot(id);
     clearTimeout(slot.idleTimer);
     try {
-      return await slot.queue.run(async () => job(await this.ensureLoaded(slot)));
+      return await slot.queue.run(async () => job(await this.ensureLoaded(slot), slot));
     } catch (error) {
       if (error instanceof QueueFullError) {
         throw new ServiceBusyError(
@@ -159,21 +203,31 @@ export class ModelPool {
     }
   }
 
-  private ensureLoaded(slot: Slot): Promise<NativeOfflineTts> {
+  private ensureLoaded(slot: Slot): Promise<NativeEngine> {
     slot.engine ??= this.startLoading(slot);
     return slot.engine;
   }
 
-  private startLoading(slot: Slot): Promise<NativeOfflineTts> {
+  private createEngine(model: InstalledModel, slot: Slot): Promise<NativeEngine> {
+    const numThreads = this.options.numThreads;
+    if (model.task === 'stt') {
+      const options: RecognitionOptions = { task: 'transcribe' };
+      slot.recognition = JSON.stringify(options);
+      return sherpa.OfflineRecognizer.createAsync(model.family.recognizerConfig(model.files, options, numThreads));
+    }
+    return sherpa.OfflineTts.createAsync({
+      model: { ...model.family.nativeModelConfig(model.files, model.capabilities), numThreads, debug: 0, provider: 'cpu' },
+      maxNumSentences: 1,
+    });
+  }
+
+  private startLoading(slot: Slot): Promise<NativeEngine> {
     this.makeRoom(slot);
     const { model } = slot;
     const log = this.options.logger;
     const started = performance.now();
     log.info({ model: model.id, family: model.family.id }, `loading model '${model.id}' (${model.family.displayName}) on first use`);
-    return sherpa.OfflineTts.createAsync({
-      model: { ...model.family.nativeModelConfig(model.files, model.capabilities), numThreads: this.options.numThreads, debug: 0, provider: 'cpu' },
-      maxNumSentences: 1,
-    }).then(
+    return this.createEngine(model, slot).then(
       (engine) => {
         log.info({ model: model.id, ms: Math.round(performance.now() - started) }, `model '${model.id}' loaded`);
         return engine;

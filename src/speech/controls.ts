@@ -1,5 +1,5 @@
 import { CONTROL_NAMES, NEUTRAL_VALUES, type ControlValues } from '../engine/controls.js';
-import type { InstalledModel } from '../engine/discovery.js';
+import type { InstalledTtsModel } from '../engine/discovery.js';
 import { InvalidRequestError } from '../errors.js';
 import type { SpeechRequest } from './speech-request.js';
 
@@ -13,7 +13,7 @@ export interface CheckedControls {
  * model lacks is refused unless it is neutral, so a client never believes a setting took effect
  * when it did not; absent controls stay absent so the family's defaults apply.
  */
-export function checkControls(request: SpeechRequest, model: InstalledModel): CheckedControls {
+export function checkControls(request: SpeechRequest, model: InstalledTtsModel): CheckedControls {
   const specs = model.capabilities.controls;
   const controls: ControlValues = {};
   for (const name of CONTROL_NAMES) {
@@ -39,7 +39,7 @@ export function checkControls(request: SpeechRequest, model: InstalledModel): Ch
 }
 
 /** The language to pass to the engine: only when the family takes one per request. */
-function checkLanguage(requested: string | undefined, model: InstalledModel): string | undefined {
+function checkLanguage(requested: string | undefined, model: InstalledTtsModel): string | undefined {
   if (requested === undefined) return undefined;
   const { languages } = model.capabilities;
   const wanted = requested.toLowerCase().replace('_', '-');

@@ -14,7 +14,7 @@ import type { SpeechPlan } from './plan-speech.js';
 export function generateSpeech(plan: SpeechPlan, pool: ModelPool, signal: AbortSignal): AsyncIterable<Float32Array> {
   const channel = new AudioChannel();
   const { model } = plan;
-  const job = pool.run(model.id, async (engine) => {
+  const job = pool.runTts(model.id, async (engine) => {
     const joiner = new ChunkJoiner(engine.sampleRate, model.family.chunkGapSeconds);
     const resampler = new StreamResampler(engine.sampleRate, plan.outputRate);
     const send = (samples: Float32Array) => channel.push(resampler.push(samples));

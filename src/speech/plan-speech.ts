@@ -1,6 +1,6 @@
 import { encodedRate, encoderAvailable, missingEncoderMessage, OUTPUT_FORMATS, type OutputFormat } from '../audio/encode/index.js';
 import type { ReferenceClip, SynthesisInput } from '../engine/family.js';
-import type { InstalledModel } from '../engine/discovery.js';
+import type { InstalledTtsModel } from '../engine/discovery.js';
 import type { ModelPool } from '../engine/model-pool.js';
 import { InvalidRequestError } from '../errors.js';
 import { checkControls } from './controls.js';
@@ -24,7 +24,7 @@ export type StreamMode = 'none' | 'audio' | 'sse';
 
 /** A checked speech request, ready to run: every client error has been raised by now. */
 export interface SpeechPlan {
-  model: InstalledModel;
+  model: InstalledTtsModel;
   /** The synthesis settings for every chunk; only the text differs between chunks. */
   settings: Omit<SynthesisInput, 'text'>;
   chunks: string[];
@@ -52,12 +52,12 @@ function streamMode(request: SpeechRequest): StreamMode {
 }
 
 function cloningModels(pool: ModelPool): string {
-  const ids = pool.list().filter((m) => m.capabilities.cloning !== 'none').map((m) => m.id);
+  const ids = pool.list().filter((m) => m.task === 'tts' && m.capabilities.cloning !== 'none').map((m) => m.id);
   return ids.length > 0 ? ids.join(', ') : 'none installed';
 }
 
 /** The clip a request clones from: its `ref_audio` (base64, or an allowed local path), or a saved voice. */
-async function referenceFor(request: SpeechRequest, model: InstalledModel, pool: ModelPool, options: SpeechServiceOptions): Promise<ReferenceClip | undefined> {
+async function referenceFor(request: SpeechRequest, model: InstalledTtsModel, pool: ModelPool, options: SpeechServiceOptions): Promise<ReferenceClip | undefined> {
   if (request.ref_audio !== undefined) return clipFromRequest(request, request.ref_audio, model, pool, options);
   const saved = request.voice !== undefined && !model.capabilities.voices.includes(request.voice) ? await options.voices.get(request.voice) : undefined;
   if (saved) return clipFromSavedVoice(request, saved, model, pool, options);
@@ -67,7 +67,7 @@ async function referenceFor(request: SpeechRequest, model: InstalledModel, pool:
   return undefined;
 }
 
-function refuseCloning(model: InstalledModel, pool: ModelPool, what: string, param: string): never {
+function refuseCloning(model: InstalledTtsModel, pool: ModelPool, what: string, param: string): never {
   throw new InvalidRequestError(
     `Model '${model.id}' cannot clone voices, so it cannot use ${what}; pick a preset voice (${model.capabilities.voices.join(', ')}), or use a model that clones: ${cloningModels(pool)}`,
     param,
@@ -75,7 +75,7 @@ function refuseCloning(model: InstalledModel, pool: ModelPool, what: string, par
   );
 }
 
-async function clipFromRequest(request: SpeechRequest, refAudio: string, model: InstalledModel, pool: ModelPool, options: SpeechServiceOptions): Promise<ReferenceClip> {
+async function clipFromRequest(request: SpeechRequest, refAudio: string, model: InstalledTtsModel, pool: ModelPool, options: SpeechServiceOptions): Promise<ReferenceClip> {
   const { cloning } = model.capabilities;
   if (cloning === 'none') refuseCloning(model, pool, 'ref_audio', 'ref_audio');
   const text = request.ref_text?.trim();
@@ -93,7 +93,7 @@ async function clipFromRequest(request: SpeechRequest, refAudio: string, model: 
   return cloning === 'audio+transcript' ? { audio, text } : { audio };
 }
 
-async function clipFromSavedVoice(request: SpeechRequest, voice: SavedVoice, model: InstalledModel, pool: ModelPool, options: SpeechServiceOptions): Promise<ReferenceClip> {
+async function clipFromSavedVoice(request: SpeechRequest, voice: SavedVoice, model: InstalledTtsModel, pool: ModelPool, options: SpeechServiceOptions): Promise<ReferenceClip> {
   const { cloning } = model.capabilities;
   if (cloning === 'none') refuseCloning(model, pool, `the saved voice '${voice.id}'`, 'voice');
   const text = request.ref_text?.trim() || voice.transcript || undefined;
@@ -110,7 +110,7 @@ async function clipFromSavedVoice(request: SpeechRequest, voice: SavedVoice, mod
   return cloning === 'audio+transcript' ? { audio, text } : { audio };
 }
 
-function speakerIdFor(request: SpeechRequest, model: InstalledModel, reference: ReferenceClip | undefined): number {
+function speakerIdFor(request: SpeechRequest, model: InstalledTtsModel, reference: ReferenceClip | undefined): number {
   const { voices, cloning } = model.capabilities;
   if (reference) return 0;
   if (voices.length === 0) {
@@ -134,7 +134,7 @@ function speakerIdFor(request: SpeechRequest, model: InstalledModel, reference: 
 
 /** Checks a speech request against the model and prepares its reference clip and text chunks. */
 export async function planSpeech(request: SpeechRequest, pool: ModelPool, options: SpeechServiceOptions): Promise<SpeechPlan> {
-  const model = pool.get(request.model);
+  const model = pool.getTts(request.model);
   const format = checkFormat(request.response_format);
   if (request.speed !== 1 && !model.capabilities.speed) {
     throw new InvalidRequestError(`Model '${model.id}' cannot change its speed; omit speed or send 1.0`, 'speed', 'unsupported_control');

@@ -27,7 +27,7 @@ export interface VoiceServiceDeps {
 }
 
 function presetOwner(name: string, pool: ModelPool): string | undefined {
-  return pool.list().find((m) => m.capabilities.voices.includes(name))?.id;
+  return pool.list().find((m) => m.task === 'tts' && m.capabilities.voices.includes(name))?.id;
 }
 
 /** Checks, normalises and stores a clip as a named voice. */
@@ -36,7 +36,7 @@ export async function saveVoice(input: SaveVoiceInput, { store, pool, transcribe
   const owner = presetOwner(name, pool);
   if (owner) throw new ConflictError(`'${name}' is a preset voice of model '${owner}'; saved voices may not shadow presets. Pick another name.`, 'name', 'voice_exists');
   if (await store.get(name)) throw new ConflictError(`A voice named '${name}' already exists; DELETE /v1/voices/${name} first or pick another name.`, 'name', 'voice_exists');
-  if (input.model !== undefined && pool.get(input.model).capabilities.cloning === 'none') {
+  if (input.model !== undefined && pool.getTts(input.model).capabilities.cloning === 'none') {
     throw new InvalidRequestError(`Model '${input.model}' cannot clone voices; name a model that clones, or omit model`, 'model', 'cloning_not_supported');
   }
   const audio = await prepareReferenceAudio(input.audio, SAVED_CLIP, 'saved voices', 'file');

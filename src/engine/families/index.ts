@@ -1,7 +1,14 @@
 import type { TtsFamily } from '../family.js';
+import type { SttFamily } from '../stt-family.js';
 import { kokoro } from './kokoro.js';
 import { pocket } from './pocket.js';
 import { zipvoice } from './zipvoice.js';
 
-/** Every family Vocable can run; detection tries them in this order. */
+/** Every text-to-speech family Vocable can run. */
 export const TTS_FAMILIES: readonly TtsFamily[] = [pocket, zipvoice, kokoro];
+
+/** Every speech-to-text family Vocable can run. */
+export const STT_FAMILIES: readonly SttFamily[] = [];
+
+/** Detection tries the families in this order. */
+export const FAMILIES: readonly (TtsFamily | SttFamily)[] = [...TTS_FAMILIES, ...STT_FAMILIES];

@@ -13,6 +13,7 @@ function lexiconLanguage(path: string): string {
  * per-request language among its lexicons (Kokoro ≥ 1.0) or its espeak voice.
  */
 export const kokoro: TtsFamily = {
+  task: 'tts',
   id: 'kokoro',
   displayName: 'Kokoro',
   files: [

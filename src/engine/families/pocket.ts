@@ -7,6 +7,7 @@ const SAMPLE_RATE = 24000;
  * ignores `speed`, so the adapter says so and the server refuses a speed other than 1.
  */
 export const pocket: TtsFamily = {
+  task: 'tts',
   id: 'pocket',
   displayName: 'Pocket TTS',
   files: [

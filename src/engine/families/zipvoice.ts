@@ -7,6 +7,7 @@ const SAMPLE_RATE = 24000;
  * reads English through espeak-ng and Chinese through lexicon.txt, choosing by the text itself.
  */
 export const zipvoice: TtsFamily = {
+  task: 'tts',
   id: 'zipvoice',
   displayName: 'ZipVoice',
   files: [
