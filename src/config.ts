@@ -19,6 +19,8 @@ export const configSchema = z.object({
   apiKey: z.string().min(1).optional(),
   /** Largest reference clip accepted, in bytes after base64 decoding. */
   maxRefAudioBytes: z.coerce.number().int().positive(),
+  /** Largest audio upload for transcription, in bytes. */
+  maxUploadBytes: z.coerce.number().int().positive(),
   /** Longest speech input, in characters. */
   maxInputChars: z.coerce.number().int().positive(),
   /** Requests waiting per loaded model beyond the one running; past it the server answers 503. */
@@ -40,6 +42,7 @@ export const DEFAULT_CONFIG: Config = {
   idleUnloadSeconds: 0,
   maxRefAudioBytes: 20 * 1024 * 1024,
   maxInputChars: 4096,
+  maxUploadBytes: 25 * 1024 * 1024,
   maxQueue: 16,
   numThreads: 2,
   logLevel: 'info',
@@ -57,6 +60,7 @@ const ENV_NAMES: Record<keyof Config, string> = {
   apiKey: 'VOCABLE_API_KEY',
   maxRefAudioBytes: 'VOCABLE_MAX_REF_AUDIO_BYTES',
   maxInputChars: 'VOCABLE_MAX_INPUT_CHARS',
+  maxUploadBytes: 'VOCABLE_MAX_UPLOAD_BYTES',
   maxQueue: 'VOCABLE_MAX_QUEUE',
   numThreads: 'VOCABLE_NUM_THREADS',
   logLevel: 'VOCABLE_LOG_LEVEL',

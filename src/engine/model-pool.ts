@@ -45,6 +45,8 @@ const mb = (bytes: number) => `${Math.round(bytes / MB)} MB`;
 export class ModelPool {
   private readonly slots = new Map<string, Slot>();
   private readonly broken = new Map<string, BrokenModel>();
+  /** The Silero VAD model transcription segments audio with, when one is installed. */
+  vadModel?: string;
 
   constructor(discovery: Discovery, private readonly options: ModelPoolOptions) {
     this.update(discovery);
@@ -57,6 +59,7 @@ export class ModelPool {
     }
     this.broken.clear();
     for (const problem of discovery.broken) this.broken.set(problem.id, problem);
+    this.vadModel = discovery.vadModel;
   }
 
   list(): InstalledModel[] {

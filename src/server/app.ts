@@ -7,6 +7,7 @@ import { installErrorHandling } from './error-handler.js';
 import { healthRoutes } from './routes/health.js';
 import { modelRoutes } from './routes/models.js';
 import { speechRoutes } from './routes/speech.js';
+import { transcriptionRoutes } from './routes/transcriptions.js';
 import { voiceRoutes } from './routes/voices.js';
 import { FileVoiceStore } from '../voices/file-voice-store.js';
 
@@ -22,6 +23,7 @@ export interface App {
 
 /** Builds the Fastify app over the discovered models; the caller decides whether to listen. */
 export function buildApp(config: Config, discovery: Discovery): App {
+  // Multipart uploads are limited per file by their routes; this bounds JSON bodies.
   const bodyLimit = Math.ceil((config.maxRefAudioBytes * 4) / 3) + BODY_SLACK_BYTES;
   const app = Fastify({ logger: { level: config.logLevel }, bodyLimit });
   const pool = new ModelPool(discovery, {
@@ -39,6 +41,7 @@ export function buildApp(config: Config, discovery: Discovery): App {
   installApiKeyAuth(app, config.apiKey);
   app.register(healthRoutes);
   app.register(modelRoutes(pool, Date.now()));
+  app.register(transcriptionRoutes(pool, { maxUploadBytes: config.maxUploadBytes, vadModel: () => pool.vadModel }));
   const voices = new FileVoiceStore(config.dataDir);
   app.register(voiceRoutes({ store: voices, pool, maxAudioBytes: config.maxRefAudioBytes }));
   app.register(

@@ -1,7 +1,8 @@
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { ApiError, InvalidRequestError, PayloadTooLargeError } from '../../errors.js';
+import { ApiError, InvalidRequestError } from '../../errors.js';
+import { readMultipartForm } from '../multipart-form.js';
 import { decodeReferenceBase64 } from '../../speech/reference-audio.js';
 import { checkVoiceName } from '../../voices/saved-voice.js';
 import { saveVoice, type SaveVoiceInput, type VoiceServiceDeps } from '../../voices/save-voice.js';
@@ -33,19 +34,10 @@ function parse<T>(schema: z.ZodType<T>, body: unknown): T {
 
 /** A multipart form with fields name, transcript, model and one file part, `file`. */
 async function fromMultipart(request: FastifyRequest, maxBytes: number): Promise<SaveVoiceInput> {
-  const fields: Record<string, string> = {};
-  let audio: Buffer | undefined;
-  for await (const part of request.parts()) {
-    if (part.type === 'file') {
-      if (part.fieldname !== 'file') throw new InvalidRequestError(`Unexpected file field '${part.fieldname}': send the clip as "file"`, part.fieldname);
-      audio = await part.toBuffer();
-      if (part.file.truncated) throw new PayloadTooLargeError(`file is larger than ${maxBytes} bytes; send a shorter clip`, 'file');
-    } else {
-      fields[part.fieldname] = String(part.value);
-    }
-  }
-  if (!audio || audio.length === 0) throw new InvalidRequestError('file is required: upload the voice clip as multipart field "file"', 'file', 'missing_file');
-  return { name: fields.name, audio, transcript: fields.transcript, model: fields.model || undefined };
+  const { fields, file } = await readMultipartForm(request, 'file', maxBytes);
+  if (!file || file.bytes.length === 0) throw new InvalidRequestError('file is required: upload the voice clip as multipart field "file"', 'file', 'missing_file');
+  const field = (name: string) => fields.get(name)?.[0];
+  return { name: field('name'), audio: file.bytes, transcript: field('transcript'), model: field('model') || undefined };
 }
 
 /** Saved voices: `POST/GET /v1/voices`, `GET/PATCH/DELETE /v1/voices/{name}`. */

@@ -1,0 +1,109 @@
+import multipart from '@fastify/multipart';
+import { Readable } from 'node:stream';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AudioDecodeError } from '../../audio/decode.js';
+import type { ModelPool } from '../../engine/model-pool.js';
+import type { RecognitionOptions } from '../../engine/stt-family.js';
+import { ApiError, InvalidRequestError } from '../../errors.js';
+import { formatTranscript } from '../../transcription/formats.js';
+import { AudioMeter, transcribe, type TranscriptionJob } from '../../transcription/transcribe.js';
+import { collectFields, transcriptionFieldsSchema, type TranscriptionFields } from '../../transcription/transcription-request.js';
+import type { TranscriptSegment } from '../../transcription/transcript.js';
+import { readMultipartForm } from '../multipart-form.js';
+
+export interface TranscriptionRouteOptions {
+  maxUploadBytes: number;
+  /** The Silero VAD model path, read per request so a model pulled later is used. */
+  vadModel: () => string | undefined;
+}
+
+function asClientError(error: unknown): unknown {
+  return error instanceof AudioDecodeError ? new InvalidRequestError(`file: ${error.message}. Send wav, mp3, flac, ogg/opus, m4a, mp4 or webm.`, 'file', 'invalid_audio') : error;
+}
+
+function checkLanguage(fields: TranscriptionFields, languages: readonly string[], modelId: string): string | undefined {
+  if (fields.language === undefined || languages.length === 0) return fields.language;
+  const wanted = fields.language.toLowerCase();
+  const match = languages.find((l) => l.toLowerCase() === wanted);
+  if (!match) throw new InvalidRequestError(`Model '${modelId}' does not know language '${fields.language}'; it knows: ${languages.join(', ')}`, 'language', 'unsupported_language');
+  return match;
+}
+
+async function parseRequest(request: FastifyRequest, pool: ModelPool, options: TranscriptionRouteOptions, task: RecognitionOptions['task']) {
+  const form = await readMultipartForm(request, 'file', options.maxUploadBytes);
+  const parsed = transcriptionFieldsSchema.safeParse(collectFields(form.fields));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new InvalidRequestError(issue.message, issue.path.map(String)[0] ?? null);
+  }
+  const fields = parsed.data;
+  if (!form.file) throw new InvalidRequestError('file is required: upload the audio as multipart field "file"', 'file', 'missing_file');
+  if (form.file.bytes.length === 0) throw new InvalidRequestError('file is empty: upload an audio file', 'file', 'invalid_audio');
+  const model = pool.getStt(fields.model);
+  if (task === 'translate' && !model.capabilities.translate) {
+    throw new InvalidRequestError(`Model '${model.id}' cannot translate; use /v1/audio/transcriptions, or a model that translates (Whisper)`, 'model', 'translation_not_supported');
+  }
+  const language = checkLanguage(fields, model.capabilities.languages, model.id);
+  const ignored = [
+    ...(fields.prompt !== undefined ? ['prompt'] : []),
+    ...(fields.temperature ? ['temperature'] : []),
+    ...(fields.timestamp_granularities.includes('word') && !model.capabilities.word_timestamps ? ['timestamp_granularities[word]'] : []),
+  ];
+  const job: TranscriptionJob = { model, options: { task, ...(language ? { language } : {}) }, vadModel: options.vadModel() };
+  return { fields, bytes: form.file.bytes, job, ignored };
+}
+
+/** SSE: `transcript.text.delta` as segments finish, then `transcript.text.done`; a late failure becomes an error event. */
+async function* transcriptEvents(first: IteratorResult<TranscriptSegment>, rest: AsyncGenerator<TranscriptSegment>): AsyncGenerator<string> {
+  const texts: string[] = [];
+  const event = (data: object) => `data: ${JSON.stringify(data)}\n\n`;
+  try {
+    for (let next = first; !next.done; next = await rest.next()) {
+      yield event({ type: 'transcript.text.delta', delta: texts.length > 0 ? ` ${next.value.text}` : next.value.text });
+      texts.push(next.value.text);
+    }
+    yield event({ type: 'transcript.text.done', text: texts.join(' ') });
+  } catch (error) {
+    const failure = asClientError(error);
+    const body = failure instanceof ApiError ? failure.toBody() : { error: { message: 'Transcription failed; the server log has the details.', type: 'server_error', param: null, code: 'internal_error' } };
+    yield event({ type: 'error', ...body });
+  }
+}
+
+/** `POST /v1/audio/transcriptions` and `/v1/audio/translations`: OpenAI's contract, served locally. */
+export function transcriptionRoutes(pool: ModelPool, options: TranscriptionRouteOptions) {
+  return async (app: FastifyInstance): Promise<void> => {
+    await app.register(multipart, { limits: { fileSize: options.maxUploadBytes, files: 1, fields: 20, fieldSize: 64 * 1024 }, throwFileSizeLimit: true });
+
+    const handle = (task: RecognitionOptions['task']) => async (request: FastifyRequest, reply: FastifyReply) => {
+      const { fields, bytes, job, ignored } = await parseRequest(request, pool, options, task);
+      if (ignored.length > 0) reply.header('X-Ignored-Fields', ignored.join(', '));
+      const meter = new AudioMeter();
+      const segments = transcribe(bytes, job, pool, meter);
+      if (fields.stream) {
+        // Wait for the first segment so that bad audio still gets a 400, not a broken stream.
+        const first = await segments.next().catch((error: unknown) => Promise.reject(asClientError(error)));
+        return reply.type('text/event-stream').header('Cache-Control', 'no-cache').send(Readable.from(transcriptEvents(first, segments)));
+      }
+      const all: TranscriptSegment[] = [];
+      try {
+        for await (const segment of segments) all.push(segment);
+      } catch (error) {
+        throw asClientError(error);
+      }
+      if (meter.samples === 0) throw new InvalidRequestError('file holds no audio samples', 'file', 'invalid_audio');
+      const language = task === 'translate' ? 'en' : (job.options.language ?? all.find((s) => s.language)?.language ?? 'unknown');
+      const transcript = { task, language, duration: meter.seconds, segments: all };
+      const words = fields.timestamp_granularities.includes('word') && job.model.capabilities.word_timestamps;
+      const { type, body } = formatTranscript(transcript, fields.response_format, {
+        words,
+        segmentsAsked: fields.timestamp_granularities.includes('segment'),
+        temperature: fields.temperature ?? 0,
+      });
+      return reply.type(type).send(body);
+    };
+
+    app.post('/v1/audio/transcriptions', handle('transcribe'));
+    app.post('/v1/audio/translations', handle('translate'));
+  };
+}

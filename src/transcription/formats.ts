@@ -1,0 +1,86 @@
+import { gzipSync } from 'node:zlib';
+import { transcriptText, type Transcript, type TranscriptSegment } from './transcript.js';
+
+export const TRANSCRIPTION_FORMATS = ['json', 'text', 'srt', 'vtt', 'verbose_json'] as const;
+export type TranscriptionFormat = (typeof TRANSCRIPTION_FORMATS)[number];
+
+export interface FormatOptions {
+  /** `timestamp_granularities[]`: words are listed only when asked for. */
+  words: boolean;
+  segmentsAsked: boolean;
+  temperature: number;
+}
+
+function clock(seconds: number, separator: ',' | '.'): string {
+  const ms = Math.round(seconds * 1000);
+  const h = Math.floor(ms / 3_600_000);
+  const m = Math.floor((ms % 3_600_000) / 60_000);
+  const s = Math.floor((ms % 60_000) / 1000);
+  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${pad(h)}:${pad(m)}:${pad(s)}${separator}${pad(ms % 1000, 3)}`;
+}
+
+const cues = (segments: readonly TranscriptSegment[]) => segments.filter((s) => s.text.length > 0);
+
+export function toSrt(segments: readonly TranscriptSegment[]): string {
+  return cues(segments)
+    .map((s, i) => `${i + 1}\n${clock(s.start, ',')} --> ${clock(s.end, ',')}\n${s.text}\n`)
+    .join('\n');
+}
+
+export function toVtt(segments: readonly TranscriptSegment[]): string {
+  return `WEBVTT\n\n${cues(segments)
+    .map((s) => `${clock(s.start, '.')} --> ${clock(s.end, '.')}\n${s.text}\n`)
+    .join('\n')}`;
+}
+
+/** zlib's compression ratio of the text, as Whisper reports it (high values flag repetition). */
+function compressionRatio(text: string): number {
+  const bytes = Buffer.from(text, 'utf8');
+  return bytes.length === 0 ? 0 : Math.round((bytes.length / gzipSync(bytes).length) * 1000) / 1000;
+}
+
+/** OpenAI's verbose_json: task, language, duration, text, segments and, when asked, words. */
+export function toVerboseJson(transcript: Transcript, options: FormatOptions) {
+  const words = transcript.segments.flatMap((s) => s.words);
+  return {
+    task: transcript.task,
+    language: transcript.language,
+    duration: transcript.duration,
+    text: transcriptText(transcript.segments),
+    ...(options.segmentsAsked || !options.words
+      ? {
+          segments: transcript.segments.map((s) => ({
+            id: s.id,
+            seek: Math.round(s.start * 100),
+            start: s.start,
+            end: s.end,
+            text: s.text,
+            // The engine reports token strings, not ids, and no log-probabilities.
+            tokens: [] as number[],
+            temperature: options.temperature,
+            avg_logprob: null,
+            compression_ratio: compressionRatio(s.text),
+            no_speech_prob: null,
+          })),
+        }
+      : {}),
+    ...(options.words ? { words } : {}),
+  };
+}
+
+/** The response body and its content type for a finished transcript. */
+export function formatTranscript(transcript: Transcript, format: TranscriptionFormat, options: FormatOptions): { type: string; body: string } {
+  switch (format) {
+    case 'text':
+      return { type: 'text/plain; charset=utf-8', body: `${transcriptText(transcript.segments)}\n` };
+    case 'srt':
+      return { type: 'application/x-subrip; charset=utf-8', body: toSrt(transcript.segments) };
+    case 'vtt':
+      return { type: 'text/vtt; charset=utf-8', body: toVtt(transcript.segments) };
+    case 'verbose_json':
+      return { type: 'application/json; charset=utf-8', body: JSON.stringify(toVerboseJson(transcript, options)) };
+    case 'json':
+      return { type: 'application/json; charset=utf-8', body: JSON.stringify({ text: transcriptText(transcript.segments) }) };
+  }
+}

@@ -1,0 +1,62 @@
+import { decodeAudioStream } from '../audio/decode-stream.js';
+import { StreamResampler } from '../audio/resample-stream.js';
+import type { InstalledSttModel } from '../engine/discovery.js';
+import type { ModelPool } from '../engine/model-pool.js';
+import type { RecognitionOptions } from '../engine/stt-family.js';
+import { fixedSegments, STT_SAMPLE_RATE, vadSegments, type SpeechSegment } from './speech-segments.js';
+import { round, wordsFromTokens, type TranscriptSegment } from './transcript.js';
+
+export interface TranscriptionJob {
+  model: InstalledSttModel;
+  options: RecognitionOptions;
+  /** Silero VAD model; without one, long audio is cut into fixed windows. */
+  vadModel?: string;
+}
+
+/** Counts the audio that went through, so the transcript can report the file's duration. */
+export class AudioMeter {
+  samples = 0;
+  get seconds(): number {
+    return round(this.samples / STT_SAMPLE_RATE);
+  }
+}
+
+async function* pcm16k(bytes: Uint8Array, meter: AudioMeter): AsyncGenerator<Float32Array> {
+  let resampler: StreamResampler | undefined;
+  for await (const piece of decodeAudioStream(bytes)) {
+    resampler ??= new StreamResampler(piece.sampleRate, STT_SAMPLE_RATE);
+    const samples = resampler.push(piece.samples);
+    meter.samples += samples.length;
+    yield samples;
+  }
+  if (resampler) {
+    const tail = resampler.flush();
+    meter.samples += tail.length;
+    yield tail;
+  }
+}
+
+/**
+ * Audio file → transcript segments, as each finishes: decoded in pieces, resampled to 16 kHz,
+ * cut into speech segments (Silero VAD), and each segment recognised as its own job on the
+ * model's queue. Memory holds the encoded file and one segment, whatever the file's length.
+ */
+export async function* transcribe(bytes: Uint8Array, job: TranscriptionJob, pool: ModelPool, meter: AudioMeter): AsyncGenerator<TranscriptSegment> {
+  const { model, options } = job;
+  const maxSeconds = model.capabilities.max_segment_seconds;
+  const pcm = pcm16k(bytes, meter);
+  const segments: AsyncIterable<SpeechSegment> = job.vadModel ? vadSegments(pcm, job.vadModel, maxSeconds) : fixedSegments(pcm, maxSeconds);
+  let id = 0;
+  for await (const segment of segments) {
+    const result = await pool.runStt(model.id, options, async (recognizer) => {
+      const stream = recognizer.createStream();
+      stream.acceptWaveform({ samples: segment.samples, sampleRate: STT_SAMPLE_RATE });
+      return recognizer.decodeAsync(stream);
+    });
+    const text = result.text.trim();
+    if (!text) continue;
+    const end = segment.start + segment.samples.length / STT_SAMPLE_RATE;
+    const words = model.capabilities.word_timestamps && result.tokens && result.timestamps ? wordsFromTokens(result.tokens, result.timestamps, segment.start, end) : [];
+    yield { id: id++, start: round(segment.start), end: round(end), text, words, language: model.family.resultLanguage?.(result) };
+  }
+}
