@@ -60,14 +60,17 @@ async function resolveRole(dir: string, role: FileRole, names: ReadonlySet<strin
     return matches.length > 0 ? matches.map((n) => join(dir, n)).join(',') : undefined;
   }
   for (const name of role.names) {
-    const path = join(dir, name);
-    if ((await kindOf(path)) === role.kind) return path;
+    const candidates = typeof name === 'string' ? [name] : [...names].filter((n) => name.test(n)).sort();
+    for (const candidate of candidates) {
+      const path = join(dir, candidate);
+      if ((await kindOf(path)) === role.kind) return path;
+    }
   }
   return undefined;
 }
 
 function describeRole(role: SingleFileRole): string {
-  const what = role.names.length === 1 ? role.names[0]! : `one of ${role.names.join(' | ')}`;
+  const what = role.describe ?? (role.names.length === 1 ? String(role.names[0]) : `one of ${role.names.join(' | ')}`);
   return role.kind === 'dir' ? `folder ${what}/` : what;
 }
 

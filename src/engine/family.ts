@@ -4,11 +4,16 @@ import type { TtsGenerateRequest } from './sherpa.js';
 
 export type CloningMode = 'none' | 'audio' | 'audio+transcript';
 
-/** One file (or folder) a family needs; the first name found among `names` is used. */
+/**
+ * One file (or folder) a family needs; the first of `names` found is used. A pattern stands for
+ * names that vary by model size (`tiny-encoder.onnx`, `base-encoder.onnx`).
+ */
 export interface SingleFileRole {
   role: string;
-  names: readonly string[];
+  names: readonly (string | RegExp)[];
   kind: 'file' | 'dir';
+  /** Shown in "missing ..." messages for patterns. */
+  describe?: string;
 }
 
 /** Optional files matching a pattern, passed to the engine as one comma-separated list. */

@@ -1,14 +1,18 @@
 import type { TtsFamily } from '../family.js';
 import type { SttFamily } from '../stt-family.js';
 import { kokoro } from './kokoro.js';
+import { moonshine } from './moonshine.js';
+import { parakeet } from './parakeet.js';
 import { pocket } from './pocket.js';
+import { sensevoice } from './sensevoice.js';
+import { whisper } from './whisper.js';
 import { zipvoice } from './zipvoice.js';
 
 /** Every text-to-speech family Vocable can run. */
 export const TTS_FAMILIES: readonly TtsFamily[] = [pocket, zipvoice, kokoro];
 
 /** Every speech-to-text family Vocable can run. */
-export const STT_FAMILIES: readonly SttFamily[] = [];
+export const STT_FAMILIES: readonly SttFamily[] = [whisper, moonshine, parakeet, sensevoice];
 
-/** Detection tries the families in this order. */
+/** Detection tries the families in this order: those with the most specific files first. */
 export const FAMILIES: readonly (TtsFamily | SttFamily)[] = [...TTS_FAMILIES, ...STT_FAMILIES];
