@@ -29,7 +29,7 @@ test('vocable serve --host --port --models-dir --api-key starts a working server
     assert.equal((await fetch(`${url}/health`)).status, 200);
     assert.equal((await fetch(`${url}/v1/models`)).status, 401);
     const models = (await (await fetch(`${url}/v1/models`, { headers: { authorization: 'Bearer cli-key' } })).json()) as { data: unknown[] };
-    assert.equal(models.data.length, 3);
+    assert.equal(models.data.length, 4);
     assert.match(log, /models in .*kokoro \(Kokoro\)/);
     child.kill('SIGTERM');
     const [code] = await once(child, 'exit');

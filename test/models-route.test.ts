@@ -12,7 +12,8 @@ test('GET /v1/models lists each installed model in OpenAI shape with its capabil
   };
   assert.equal(body.object, 'list');
   const byId = Object.fromEntries(body.data.map((m) => [m.id, m]));
-  assert.deepEqual(Object.keys(byId).sort(), ['kokoro', 'pocket', 'zipvoice']);
+  assert.deepEqual(Object.keys(byId).sort(), ['kokoro', 'pocket', 'sensevoice', 'zipvoice']);
+  assert.deepEqual(byId.sensevoice!.capabilities, { task: 'stt', family: 'sensevoice', languages: ['zh', 'en', 'ja', 'ko', 'yue'], translate: false, word_timestamps: true, sample_rate: 16000, max_segment_seconds: 30 });
   for (const model of body.data) {
     assert.equal(model.object, 'model');
     assert.equal(typeof model.created, 'number');

@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { AddressInfo } from 'node:net';
-import OpenAI from 'openai';
+import OpenAI, { toFile } from 'openai';
+import { SENSEVOICE_TEXT } from '../fixtures/sensevoice.js';
 import type { FastifyInstance } from 'fastify';
 import { testApp } from './helpers/app.js';
 import { base64, parseWav, sharedClip } from './helpers/audio.js';
@@ -58,5 +59,16 @@ test('errors reach the client as OpenAI errors', async () => {
 test('models.list returns the installed models', async () => {
   const ids = [];
   for await (const model of client.models.list()) ids.push(model.id);
-  assert.deepEqual(ids.sort(), ['kokoro', 'pocket', 'zipvoice']);
+  assert.deepEqual(ids.sort(), ['kokoro', 'pocket', 'sensevoice', 'zipvoice']);
+});
+
+test('audio.transcriptions.create (json, verbose_json, srt); translations refused by a model that cannot translate', async () => {
+  const file = await toFile(sharedClip('spk2_snt1.wav'), 'clip.wav');
+  const transcription = await client.audio.transcriptions.create({ model: 'sensevoice', file });
+  assert.equal(transcription.text, SENSEVOICE_TEXT);
+  const verbose = await client.audio.transcriptions.create({ model: 'sensevoice', file: await toFile(sharedClip('jfk.mp3'), 'jfk.mp3'), response_format: 'verbose_json', timestamp_granularities: ['word', 'segment'] });
+  assert.ok(verbose.segments!.length >= 2 && verbose.words!.length >= 2);
+  const srt = await client.audio.transcriptions.create({ model: 'sensevoice', file: await toFile(sharedClip('spk1_snt1.wav'), 'a.wav'), response_format: 'srt' });
+  assert.match(String(srt), /^1\n00:00:00,\d{3} --> /);
+  await assert.rejects(client.audio.translations.create({ model: 'sensevoice', file: await toFile(sharedClip('spk1_snt1.wav'), 'a.wav') }), OpenAI.BadRequestError);
 });
