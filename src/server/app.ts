@@ -10,6 +10,7 @@ import { speechRoutes } from './routes/speech.js';
 import { transcriptionRoutes } from './routes/transcriptions.js';
 import { voiceRoutes } from './routes/voices.js';
 import { FileVoiceStore } from '../voices/file-voice-store.js';
+import { installedTranscriber } from '../voices/transcribe-clip.js';
 
 /** Text handed to the engine at once: a sentence, or clauses of a long one. */
 const MAX_CHUNK_CHARS = 300;
@@ -43,7 +44,7 @@ export function buildApp(config: Config, discovery: Discovery): App {
   app.register(modelRoutes(pool, Date.now()));
   app.register(transcriptionRoutes(pool, { maxUploadBytes: config.maxUploadBytes, vadModel: () => pool.vadModel }));
   const voices = new FileVoiceStore(config.dataDir);
-  app.register(voiceRoutes({ store: voices, pool, maxAudioBytes: config.maxRefAudioBytes }));
+  app.register(voiceRoutes({ store: voices, pool, maxAudioBytes: config.maxRefAudioBytes, transcriber: () => installedTranscriber(pool) }));
   app.register(
     speechRoutes(pool, {
       maxRefAudioBytes: config.maxRefAudioBytes,

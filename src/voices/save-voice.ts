@@ -23,14 +23,19 @@ export interface SaveVoiceInput {
 export interface VoiceServiceDeps {
   store: VoiceStore;
   pool: ModelPool;
-  transcriber?: Transcriber;
+  /** Looked up per save, so a speech-to-text model installed later is used. */
+  transcriber: () => Transcriber | undefined;
 }
 
 function presetOwner(name: string, pool: ModelPool): string | undefined {
   return pool.list().find((m) => m.task === 'tts' && m.capabilities.voices.includes(name))?.id;
 }
 
-/** Checks, normalises and stores a clip as a named voice. */
+async function transcribeIfPossible(transcriber: Transcriber | undefined, audio: MonoAudio): Promise<string | null> {
+  return transcriber ? (await transcriber(audio)).trim() || null : null;
+}
+
+/** Checks, normalises and stores a clip as a named voice; with no transcript given, one is made when a speech-to-text model is installed. */
 export async function saveVoice(input: SaveVoiceInput, { store, pool, transcriber }: VoiceServiceDeps): Promise<SavedVoice> {
   const name = checkVoiceName(input.name);
   const owner = presetOwner(name, pool);
@@ -45,7 +50,7 @@ export async function saveVoice(input: SaveVoiceInput, { store, pool, transcribe
     id: name,
     object: 'voice',
     created_at: Math.floor(Date.now() / 1000),
-    transcript: given || (transcriber ? (await transcriber(audio)).trim() || null : null),
+    transcript: given || (await transcribeIfPossible(transcriber(), audio)),
     model: input.model ?? null,
     sample_rate: audio.sampleRate,
     duration_seconds: Math.round(durationSeconds(audio) * 100) / 100,
