@@ -9,7 +9,7 @@ import { decodeAudio } from '../src/audio/decode.js';
 import { decodeAudioStream } from '../src/audio/decode-stream.js';
 import { AudioDecodeError } from '../src/audio/decode.js';
 import { fixedSegments, vadSegments } from '../src/transcription/speech-segments.js';
-import { sharedClip } from './helpers/audio.js';
+import { clipsWithSilence, sharedClip } from './helpers/audio.js';
 
 const VAD = join(SHARED_SILERO_VAD, 'silero_vad.onnx');
 const DATA = join(dirname(fileURLToPath(import.meta.url)), 'data');
@@ -19,24 +19,7 @@ async function* pieces(samples: Float32Array, size: number) {
 }
 
 test('three clips with silence between them give three segments at the clips\' start times', async () => {
-  const parts: Float32Array[] = [];
-  const spans: [number, number][] = [];
-  let at = 0;
-  for (const name of ['spk1_snt1.wav', 'spk2_snt2.wav', 'spk1_snt3.wav']) {
-    const clip = await decodeAudio(sharedClip(name));
-    parts.push(new Float32Array(32000));
-    at += 2;
-    spans.push([at, at + clip.samples.length / 16000]);
-    parts.push(clip.samples);
-    at += clip.samples.length / 16000;
-  }
-  parts.push(new Float32Array(16000));
-  const all = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const p of parts) {
-    all.set(p, offset);
-    offset += p.length;
-  }
+  const { samples: all, spans } = await clipsWithSilence(['spk1_snt1.wav', 'spk2_snt2.wav', 'spk1_snt3.wav']);
   // Pieces of an odd size: the segmenter must re-cut them into the detector's windows.
   const segments = [];
   for await (const s of vadSegments(pieces(all, 7777), VAD, 25)) segments.push({ start: s.start, end: s.start + s.samples.length / 16000 });

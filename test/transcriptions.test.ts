@@ -13,11 +13,10 @@ import type { FastifyInstance } from 'fastify';
 import { createParser } from 'eventsource-parser';
 import { fixtureModelsDir } from '../fixtures/cache.js';
 import { SENSEVOICE_TEXT } from '../fixtures/sensevoice.js';
-import { decodeAudio } from '../src/audio/decode.js';
 import { encodeWav } from '../src/audio/wav.js';
 import { testApp } from './helpers/app.js';
 import { assertApiError } from './helpers/assertions.js';
-import { sharedClip, tone } from './helpers/audio.js';
+import { clipsWithSilence, sharedClip, tone } from './helpers/audio.js';
 import { form } from './helpers/multipart.js';
 
 const DATA = join(dirname(fileURLToPath(import.meta.url)), 'data');
@@ -40,25 +39,8 @@ interface Verbose {
 
 /** Three real clips with 2 s of silence before each: where each clip starts, and the file. */
 async function threeClipsWithSilence(): Promise<{ starts: number[]; wav: Buffer; duration: number }> {
-  const parts: Float32Array[] = [];
-  const starts: number[] = [];
-  let at = 0;
-  for (const name of ['spk1_snt1.wav', 'spk2_snt2.wav', 'spk1_snt3.wav']) {
-    const clip = await decodeAudio(sharedClip(name));
-    parts.push(new Float32Array(2 * 16000));
-    at += 2;
-    starts.push(at);
-    parts.push(clip.samples);
-    at += clip.samples.length / 16000;
-  }
-  parts.push(new Float32Array(16000));
-  const samples = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const p of parts) {
-    samples.set(p, offset);
-    offset += p.length;
-  }
-  return { starts, wav: encodeWav({ samples, sampleRate: 16000 }), duration: samples.length / 16000 };
+  const { samples, spans, duration } = await clipsWithSilence(['spk1_snt1.wav', 'spk2_snt2.wav', 'spk1_snt3.wav']);
+  return { starts: spans.map(([start]) => start), wav: encodeWav({ samples, sampleRate: 16000 }), duration };
 }
 
 /** Parses SRT or VTT cues back into times and text. */

@@ -39,38 +39,33 @@ export async function* vadSegments(pcm: AsyncIterable<Float32Array>, vadModel: s
       vad.pop();
     }
   }
-  const window = new Float32Array(WINDOW);
-  let filled = 0;
   let sinceTurn = 0;
-  for await (const chunk of pcm) {
-    let at = 0;
-    while (at < chunk.length) {
-      const take = Math.min(WINDOW - filled, chunk.length - at);
-      window.set(chunk.subarray(at, at + take), filled);
-      filled += take;
-      at += take;
-      if (filled < WINDOW) break;
-      vad.acceptWaveform(window);
-      filled = 0;
-      yield* drain();
-      sinceTurn += 1;
-      if (sinceTurn === WINDOWS_PER_TURN) {
-        sinceTurn = 0;
-        await nextTurn();
-      }
+  for await (const window of fixedPieces(pcm, WINDOW)) {
+    vad.acceptWaveform(window);
+    yield* drain();
+    sinceTurn += 1;
+    if (sinceTurn === WINDOWS_PER_TURN) {
+      sinceTurn = 0;
+      await nextTurn();
     }
   }
-  if (filled > 0) vad.acceptWaveform(window.slice(0, filled));
   vad.flush();
   yield* drain();
 }
 
 /** Without a VAD model: fixed windows of `seconds`, so long files still fit the model. */
 export async function* fixedSegments(pcm: AsyncIterable<Float32Array>, seconds: number): AsyncGenerator<SpeechSegment> {
-  const size = Math.round(seconds * STT_SAMPLE_RATE);
+  let start = 0;
+  for await (const samples of fixedPieces(pcm, Math.round(seconds * STT_SAMPLE_RATE))) {
+    yield { start: start / STT_SAMPLE_RATE, samples };
+    start += samples.length;
+  }
+}
+
+/** Re-cuts a stream of samples into pieces of exactly `size` (the last may be shorter). */
+async function* fixedPieces(pcm: AsyncIterable<Float32Array>, size: number): AsyncGenerator<Float32Array> {
   let buffer = new Float32Array(size);
   let filled = 0;
-  let start = 0;
   for await (const chunk of pcm) {
     let at = 0;
     while (at < chunk.length) {
@@ -79,12 +74,11 @@ export async function* fixedSegments(pcm: AsyncIterable<Float32Array>, seconds: 
       filled += take;
       at += take;
       if (filled === size) {
-        yield { start: start / STT_SAMPLE_RATE, samples: buffer };
-        start += size;
+        yield buffer;
         buffer = new Float32Array(size);
         filled = 0;
       }
     }
   }
-  if (filled > 0) yield { start: start / STT_SAMPLE_RATE, samples: buffer.subarray(0, filled) };
+  if (filled > 0) yield buffer.subarray(0, filled);
 }

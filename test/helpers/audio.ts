@@ -63,3 +63,26 @@ export function parseWav(bytes: Buffer): { sampleRate: number; samples: Int16Arr
   const samples = new Int16Array(bytes.buffer.slice(bytes.byteOffset + 44, bytes.byteOffset + 44 + dataSize));
   return { sampleRate, samples };
 }
+
+/** Real 16 kHz clips, each after `gap` seconds of silence, with 1 s of silence at the end: the samples and where each clip lies. */
+export async function clipsWithSilence(names: string[], gap = 2): Promise<{ samples: Float32Array; spans: [number, number][]; duration: number }> {
+  const parts: Float32Array[] = [];
+  const spans: [number, number][] = [];
+  let at = 0;
+  for (const name of names) {
+    const clip = await decodeAudio(sharedClip(name));
+    parts.push(new Float32Array(gap * 16000));
+    at += gap;
+    spans.push([at, at + clip.samples.length / 16000]);
+    parts.push(clip.samples);
+    at += clip.samples.length / 16000;
+  }
+  parts.push(new Float32Array(16000));
+  const samples = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const p of parts) {
+    samples.set(p, offset);
+    offset += p.length;
+  }
+  return { samples, spans, duration: samples.length / 16000 };
+}
