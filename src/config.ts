@@ -10,8 +10,6 @@ export const configSchema = z.object({
   dataDir: z.string().min(1),
   /** A folder whose files `ref_audio` may name by path; unset, paths are refused. */
   refAudioDir: z.string().min(1).optional(),
-  /** Skip downloading the default models when the models folder is empty. */
-  offline: z.preprocess((v) => (typeof v === 'string' ? !['', '0', 'false', 'no'].includes(v.toLowerCase()) : v), z.boolean()),
   /** Resident memory the loaded models may take before the least recently used is unloaded. */
   memoryBudgetBytes: z.coerce.number().int().positive(),
   /** A model unused this long is unloaded; 0 keeps models loaded. */
@@ -37,7 +35,6 @@ export const DEFAULT_CONFIG: Config = {
   port: 8000,
   modelsDir: './models',
   dataDir: './data',
-  offline: false,
   memoryBudgetBytes: Math.floor(totalmem() / 2),
   idleUnloadSeconds: 0,
   maxRefAudioBytes: 20 * 1024 * 1024,
@@ -54,7 +51,6 @@ const ENV_NAMES: Record<keyof Config, string> = {
   modelsDir: 'VOCABLE_MODELS_DIR',
   dataDir: 'VOCABLE_DATA_DIR',
   refAudioDir: 'VOCABLE_REF_AUDIO_DIR',
-  offline: 'VOCABLE_OFFLINE',
   memoryBudgetBytes: 'VOCABLE_MEMORY_BUDGET_BYTES',
   idleUnloadSeconds: 'VOCABLE_IDLE_UNLOAD_SECONDS',
   apiKey: 'VOCABLE_API_KEY',

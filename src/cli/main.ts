@@ -12,7 +12,6 @@ program
   .addOption(new Option('--models-dir <dir>', 'folder of model folders (VOCABLE_MODELS_DIR, default ./models)'))
   .addOption(new Option('--data-dir <dir>', 'saved voices and server state (VOCABLE_DATA_DIR, default ./data)'))
   .addOption(new Option('--ref-audio-dir <dir>', 'let ref_audio name files in this folder by path (VOCABLE_REF_AUDIO_DIR; off by default)'))
-  .addOption(new Option('--offline', 'never download models, even into an empty models folder (VOCABLE_OFFLINE)'))
   .addOption(new Option('--memory-budget-bytes <n>', 'memory loaded models may use before the least recently used unloads (VOCABLE_MEMORY_BUDGET_BYTES, default half of RAM)'))
   .addOption(new Option('--idle-unload-seconds <n>', 'unload a model unused this long; 0 never (VOCABLE_IDLE_UNLOAD_SECONDS)'))
   .addOption(new Option('--api-key <key>', 'require "Authorization: Bearer <key>" on /v1 routes (VOCABLE_API_KEY)'))
