@@ -1,7 +1,6 @@
 /** Saved voices: the /v1/voices API, speech by saved name, the store's guarantees, and local ref_audio paths (fixture models). */
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readdir, rm, symlink, writeFile, copyFile } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -15,12 +14,9 @@ import { base64, parseWav, sharedClip, SHARED_AUDIO, tone } from './helpers/audi
 
 let dataDir: string;
 let harness: App;
-let base: string;
 
 async function startApp(overrides = {}): Promise<void> {
   harness = await testApp(await fixtureModelsDir(), { dataDir, ...overrides });
-  await harness.app.listen({ host: '127.0.0.1', port: 0 });
-  base = `http://127.0.0.1:${(harness.app.server.address() as AddressInfo).port}`;
 }
 
 function upload(fields: Record<string, string>, file?: Buffer) {

@@ -66,17 +66,21 @@ export interface SynthesisInput {
 /** Paths of a model folder's files, by role. */
 export type ResolvedFiles = Readonly<Record<string, string>>;
 
-/**
- * A model family over sherpa-onnx: the files it needs, what it can do, and how to turn a
- * folder and a request into the engine's config and generation request.
- */
-export interface TtsFamily {
-  readonly task: 'tts';
+/** What every model family declares: its name, the files it needs, and how to recognise its folder. */
+export interface FamilyBase {
   readonly id: string;
   readonly displayName: string;
   readonly files: readonly FileRole[];
   /** True when a folder's file names say it is this family. */
   matches(fileNames: ReadonlySet<string>): boolean;
+}
+
+/**
+ * A text-to-speech family over sherpa-onnx: what it can do, and how to turn a folder and a
+ * request into the engine's config and generation request.
+ */
+export interface TtsFamily extends FamilyBase {
+  readonly task: 'tts';
   capabilities(files: ResolvedFiles): Promise<TtsCapabilities>;
   /** Silence between separately synthesised text chunks. */
   readonly chunkGapSeconds: number;

@@ -1,4 +1,4 @@
-import type { FileRole, ResolvedFiles } from './family.js';
+import type { FamilyBase, ResolvedFiles } from './family.js';
 import type { OfflineRecognizerConfig, RecognitionResult } from './sherpa.js';
 
 /** What a speech-to-text model can do, as `GET /v1/models` shows it. */
@@ -23,15 +23,11 @@ export interface RecognitionOptions {
 }
 
 /**
- * A speech-to-text family over sherpa-onnx's OfflineRecognizer: the files it needs, what it can
- * do, and its recognizer config for a request's language and task.
+ * A speech-to-text family over sherpa-onnx's OfflineRecognizer: what it can do, and its
+ * recognizer config for a request's language and task.
  */
-export interface SttFamily {
+export interface SttFamily extends FamilyBase {
   readonly task: 'stt';
-  readonly id: string;
-  readonly displayName: string;
-  readonly files: readonly FileRole[];
-  matches(fileNames: ReadonlySet<string>): boolean;
   capabilities(files: ResolvedFiles): Promise<SttCapabilities>;
   /** The whole recognizer config; the server re-applies it when a request's options differ from the last. */
   recognizerConfig(files: ResolvedFiles, options: RecognitionOptions, numThreads: number): OfflineRecognizerConfig;

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { contentType, encodeAudio } from '../../audio/encode/index.js';
 import type { ModelPool } from '../../engine/model-pool.js';
 import { InvalidRequestError } from '../../errors.js';
+import { parseFields } from '../parse-body.js';
 import { encodeStream, speechEvents } from '../../speech/encode-stream.js';
 import { generateSpeech } from '../../speech/generate-speech.js';
 import { planSpeech, type SpeechPlan, type SpeechServiceOptions } from '../../speech/plan-speech.js';
@@ -53,14 +54,7 @@ export function speechRoutes(pool: ModelPool, options: SpeechRouteOptions) {
       if (request.body === null || typeof request.body !== 'object' || Array.isArray(request.body)) {
         throw new InvalidRequestError('The body must be a JSON object with at least model and input', null, 'invalid_json');
       }
-      const parsed = schema.safeParse(request.body);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0]!;
-        const param = issue.path.map(String).join('.') || null;
-        const message = issue.code === 'invalid_type' ? `${param}: ${issue.message}` : issue.message;
-        throw new InvalidRequestError(message, param, issue.code === 'invalid_type' ? 'invalid_type' : 'invalid_value');
-      }
-      const plan = await planSpeech(parsed.data, pool, options);
+      const plan = await planSpeech(parseFields(schema, request.body), pool, options);
 
       // The client going away stops generation: the model is freed for the next request.
       const clientGone = new AbortController();

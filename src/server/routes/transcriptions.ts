@@ -10,6 +10,7 @@ import { AudioMeter, transcribe, type TranscriptionJob } from '../../transcripti
 import { collectFields, transcriptionFieldsSchema, type TranscriptionFields } from '../../transcription/transcription-request.js';
 import type { TranscriptSegment } from '../../transcription/transcript.js';
 import { readMultipartForm } from '../multipart-form.js';
+import { parseFields } from '../parse-body.js';
 
 export interface TranscriptionRouteOptions {
   maxUploadBytes: number;
@@ -31,12 +32,7 @@ function checkLanguage(fields: TranscriptionFields, languages: readonly string[]
 
 async function parseRequest(request: FastifyRequest, pool: ModelPool, options: TranscriptionRouteOptions, task: RecognitionOptions['task']) {
   const form = await readMultipartForm(request, 'file', options.maxUploadBytes);
-  const parsed = transcriptionFieldsSchema.safeParse(collectFields(form.fields));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new InvalidRequestError(issue.message, issue.path.map(String)[0] ?? null);
-  }
-  const fields = parsed.data;
+  const fields = parseFields(transcriptionFieldsSchema, collectFields(form.fields));
   if (!form.file) throw new InvalidRequestError('file is required: upload the audio as multipart field "file"', 'file', 'missing_file');
   if (form.file.bytes.length === 0) throw new InvalidRequestError('file is empty: upload an audio file', 'file', 'invalid_audio');
   const model = pool.getStt(fields.model);

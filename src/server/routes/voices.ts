@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ApiError, InvalidRequestError } from '../../errors.js';
 import { readMultipartForm } from '../multipart-form.js';
+import { parseFields } from '../parse-body.js';
 import { decodeReferenceBase64 } from '../../speech/reference-audio.js';
 import { checkVoiceName } from '../../voices/saved-voice.js';
 import { saveVoice, type SaveVoiceInput, type VoiceServiceDeps } from '../../voices/save-voice.js';
@@ -25,13 +26,6 @@ class VoiceNotFoundError extends ApiError {
   }
 }
 
-function parse<T>(schema: z.ZodType<T>, body: unknown): T {
-  const parsed = schema.safeParse(body);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  throw new InvalidRequestError(`${issue.path.join('.') || 'body'}: ${issue.message}`, issue.path.map(String).join('.') || null);
-}
-
 /** A multipart form with fields name, transcript, model and one file part, `file`. */
 async function fromMultipart(request: FastifyRequest, maxBytes: number): Promise<SaveVoiceInput> {
   const { fields, file } = await readMultipartForm(request, 'file', maxBytes);
@@ -51,7 +45,7 @@ export function voiceRoutes(options: VoiceRouteOptions) {
       if (request.isMultipart()) {
         input = await fromMultipart(request, options.maxAudioBytes);
       } else {
-        const body = parse(jsonVoice, request.body);
+        const body = parseFields(jsonVoice, request.body);
         input = { ...body, audio: decodeReferenceBase64(body.audio, options.maxAudioBytes) };
       }
       return reply.status(201).send(await saveVoice(input, options));
@@ -66,7 +60,7 @@ export function voiceRoutes(options: VoiceRouteOptions) {
 
     app.patch<{ Params: { name: string } }>('/v1/voices/:name', async (request) => {
       const name = checkVoiceName(request.params.name);
-      const { transcript } = parse(patchVoice, request.body);
+      const { transcript } = parseFields(patchVoice, request.body);
       return (await store.update(name, { transcript: transcript?.trim() || null })) ?? Promise.reject(new VoiceNotFoundError(name));
     });
 
