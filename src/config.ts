@@ -26,6 +26,10 @@ export const configSchema = z.object({
   /** Threads ONNX Runtime uses per model. */
   numThreads: z.coerce.number().int().positive(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  /** Never download: no default models on first start. */
+  offline: z.union([z.boolean(), z.enum(['1', 'true', '0', 'false']).transform((v) => v === '1' || v === 'true')]),
+  /** A JSON file of catalogue entries added to (or overriding) the built-in ones. */
+  catalogue: z.string().min(1).optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -43,6 +47,7 @@ export const DEFAULT_CONFIG: Config = {
   maxQueue: 16,
   numThreads: 2,
   logLevel: 'info',
+  offline: false,
 };
 
 const ENV_NAMES: Record<keyof Config, string> = {
@@ -60,6 +65,8 @@ const ENV_NAMES: Record<keyof Config, string> = {
   maxQueue: 'VOCABLE_MAX_QUEUE',
   numThreads: 'VOCABLE_NUM_THREADS',
   logLevel: 'VOCABLE_LOG_LEVEL',
+  offline: 'VOCABLE_OFFLINE',
+  catalogue: 'VOCABLE_CATALOGUE',
 };
 
 export function envName(key: keyof Config): string {

@@ -39,8 +39,15 @@ export class PayloadTooLargeError extends ApiError {
 
 export class ModelNotFoundError extends ApiError {
   constructor(model: string, installed: readonly string[]) {
-    const list = installed.length > 0 ? installed.join(', ') : 'none (put a model folder in the models directory)';
+    const list = installed.length > 0 ? installed.join(', ') : 'none (pull one with `vocable pull <id>`, or put a model folder in the models directory)';
     super(404, `The model '${model}' does not exist. Installed models: ${list}.`, 'invalid_request_error', 'model_not_found', 'model');
+  }
+}
+
+/** A catalogue model that could be pulled but is not installed. */
+export class ModelNotInstalledError extends ApiError {
+  constructor(model: string) {
+    super(404, `The model '${model}' is not installed. Pull it with \`vocable pull ${model}\` or POST /v1/models/pull {"model": "${model}"}.`, 'invalid_request_error', 'model_not_found', 'model');
   }
 }
 
@@ -83,5 +90,12 @@ export class ModelUnavailableError extends ApiError {
 export class EngineError extends ApiError {
   constructor(message: string) {
     super(500, message, 'server_error', 'engine_error');
+  }
+}
+
+/** A model download that failed upstream (unreachable, 404, cut off) or arrived corrupt. */
+export class DownloadError extends ApiError {
+  constructor(message: string, code: 'download_failed' | 'checksum_mismatch' | 'bad_archive' = 'download_failed') {
+    super(502, message, 'server_error', code);
   }
 }

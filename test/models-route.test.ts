@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { testApp } from './helpers/app.js';
 import { assertApiError } from './helpers/assertions.js';
 import { fixtureModelsDir } from '../fixtures/cache.js';
+import { FIXTURE_MODELS } from '../fixtures/index.js';
 
 test('GET /v1/models lists each installed model in OpenAI shape with its capabilities', async () => {
   const { app } = await testApp(await fixtureModelsDir());
@@ -12,7 +13,7 @@ test('GET /v1/models lists each installed model in OpenAI shape with its capabil
   };
   assert.equal(body.object, 'list');
   const byId = Object.fromEntries(body.data.map((m) => [m.id, m]));
-  assert.deepEqual(Object.keys(byId).sort(), ['kokoro', 'pocket', 'sensevoice', 'zipvoice']);
+  assert.deepEqual(Object.keys(byId).sort(), Object.values(FIXTURE_MODELS).sort());
   assert.deepEqual(byId.sensevoice!.capabilities, { task: 'stt', family: 'sensevoice', languages: ['zh', 'en', 'ja', 'ko', 'yue'], translate: false, word_timestamps: true, sample_rate: 16000, max_segment_seconds: 30 });
   for (const model of body.data) {
     assert.equal(model.object, 'model');

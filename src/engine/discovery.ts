@@ -28,7 +28,7 @@ export interface InstalledSttModel extends InstalledBase {
 export type InstalledModel = InstalledTtsModel | InstalledSttModel;
 
 /** The voice activity detector transcription segments long audio with: a folder holding silero_vad.onnx. */
-const VAD_FILE = 'silero_vad.onnx';
+export const VAD_FILE = 'silero_vad.onnx';
 
 /** A folder that looks like a model but cannot be used, and why. */
 export interface BrokenModel {
@@ -84,7 +84,8 @@ async function filesSize(files: ResolvedFiles): Promise<number> {
   return total;
 }
 
-async function inspectFolder(id: string, dir: string): Promise<InstalledModel | BrokenModel> {
+/** What the folder `dir` holds: a usable model, or why it is not one. */
+export async function inspectModelFolder(id: string, dir: string): Promise<InstalledModel | BrokenModel> {
   const names = new Set(await readdir(dir));
   const family = FAMILIES.find((f) => f.matches(names));
   if (!family) {
@@ -133,7 +134,7 @@ export async function discoverModels(modelsDir: string): Promise<Discovery> {
       result.vadModel ??= join(dir, VAD_FILE);
       continue;
     }
-    const found = await inspectFolder(id, dir);
+    const found = await inspectModelFolder(id, dir);
     if ('task' in found) result.models.push(found);
     else result.broken.push(found);
   }

@@ -15,6 +15,8 @@ export interface ModelPoolOptions {
   /** Unload a model unused this long; 0 keeps it. */
   idleUnloadSeconds: number;
   logger: FastifyBaseLogger;
+  /** What to tell a client asking for a model that is not installed (e.g. one being pulled). */
+  explainMissing?: (id: string) => ApiError | undefined;
 }
 
 export interface Slot {
@@ -165,7 +167,7 @@ export class ModelPool {
     if (slot) return slot;
     const problem = this.broken.get(id);
     if (problem) throw new ModelUnavailableError(`Model '${id}' is installed but cannot be used: ${problem.reason}.`);
-    throw new ModelNotFoundError(id, [...this.slots.keys()]);
+    throw this.options.explainMissing?.(id) ?? new ModelNotFoundError(id, [...this.slots.keys()]);
   }
 
   private drop(slot: Slot, why: string): void {

@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
-import type { Discovery } from '../engine/discovery.js';
+import { discoverModels, type Discovery } from '../engine/discovery.js';
 import { ModelPool } from '../engine/model-pool.js';
 import { installApiKeyAuth } from './auth.js';
 import { installErrorHandling } from './error-handler.js';
@@ -9,6 +9,10 @@ import { modelRoutes } from './routes/models.js';
 import { speechRoutes } from './routes/speech.js';
 import { transcriptionRoutes } from './routes/transcriptions.js';
 import { voiceRoutes } from './routes/voices.js';
+import { Catalogue } from '../catalogue/catalogue.js';
+import { KNOWN_MODELS } from '../catalogue/known-models.js';
+import { ModelInstaller } from '../pull/model-installer.js';
+import { modelPullRoutes } from './routes/model-pull.js';
 import { FileVoiceStore } from '../voices/file-voice-store.js';
 import { installedTranscriber } from '../voices/transcribe-clip.js';
 
@@ -20,14 +24,23 @@ const BODY_SLACK_BYTES = 1024 * 1024;
 export interface App {
   app: FastifyInstance;
   pool: ModelPool;
+  installer: ModelInstaller;
+}
+
+export interface AppOptions {
+  /** The models `POST /v1/models/pull` may fetch; the built-in catalogue by default. */
+  catalogue?: Catalogue;
 }
 
 /** Builds the Fastify app over the discovered models; the caller decides whether to listen. */
-export function buildApp(config: Config, discovery: Discovery): App {
+export function buildApp(config: Config, discovery: Discovery, options: AppOptions = {}): App {
   // Multipart uploads are limited per file by their routes; this bounds JSON bodies.
   const bodyLimit = Math.ceil((config.maxRefAudioBytes * 4) / 3) + BODY_SLACK_BYTES;
   const app = Fastify({ logger: { level: config.logLevel }, bodyLimit });
+  const catalogue = options.catalogue ?? new Catalogue(KNOWN_MODELS);
+  const installer = new ModelInstaller(catalogue, config.modelsDir, async () => pool.update(await discoverModels(config.modelsDir)));
   const pool = new ModelPool(discovery, {
+    explainMissing: (id) => installer.explainMissing(id),
     numThreads: config.numThreads,
     maxQueue: config.maxQueue,
     memoryBudgetBytes: config.memoryBudgetBytes,
@@ -42,6 +55,7 @@ export function buildApp(config: Config, discovery: Discovery): App {
   installApiKeyAuth(app, config.apiKey);
   app.register(healthRoutes);
   app.register(modelRoutes(pool, Date.now()));
+  app.register(modelPullRoutes(installer));
   app.register(transcriptionRoutes(pool, { maxUploadBytes: config.maxUploadBytes, vadModel: () => pool.vadModel }));
   const voices = new FileVoiceStore(config.dataDir);
   app.register(voiceRoutes({ store: voices, pool, maxAudioBytes: config.maxRefAudioBytes, transcriber: () => installedTranscriber(pool) }));
@@ -54,5 +68,5 @@ export function buildApp(config: Config, discovery: Discovery): App {
       refAudioDir: config.refAudioDir,
     }),
   );
-  return { app, pool };
+  return { app, pool, installer };
 }

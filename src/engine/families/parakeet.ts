@@ -16,7 +16,7 @@ export const parakeet: SttFamily = {
   matches: (names) => names.has('joiner.onnx') || names.has('joiner.int8.onnx'),
 
   async capabilities(files) {
-    // NeMo exports carry their mel bin count; Parakeet uses 128 (older NeMo models 80).
+    // An export may list its languages in the encoder's metadata; Parakeet TDT v2 is English only.
     const meta = await readOnnxMetadata(files.encoder!);
     return {
       task: 'stt',

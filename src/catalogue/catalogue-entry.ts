@@ -1,0 +1,40 @@
+import { z } from 'zod';
+
+const sha256Schema = z.string().regex(/^[0-9a-f]{64}$/, '64 lower-case hex digits');
+const urlSchema = z.url({ protocol: /^https?$/ });
+
+/** A single file fetched into the model folder beside the archive's contents (e.g. ZipVoice's vocoder). */
+export const extraFileSchema = z.object({
+  url: urlSchema,
+  sizeBytes: z.number().int().positive().optional(),
+  sha256: sha256Schema.optional(),
+});
+
+/**
+ * One model Vocable knows how to fetch: where from, what it is, and how to check it. Built-in
+ * entries live in known-models.ts; an operator may add their own in a JSON file (--catalogue).
+ */
+export const catalogueEntrySchema = z.object({
+  /** The folder name it installs as, and the `model` clients ask for. */
+  id: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'lower-case letters, digits, ".", "_" and "-" only'),
+  task: z.enum(['tts', 'stt', 'vad']),
+  /** Family display name, as discovery reports it once installed. */
+  family: z.string().min(1),
+  description: z.string().min(1),
+  licence: z.string().min(1),
+  /** A release archive (its single top folder becomes the model folder) or a single file. */
+  url: urlSchema,
+  format: z.enum(['tar.bz2', 'tar.gz', 'file']),
+  /** Bytes of the download; checked before unpacking. */
+  sizeBytes: z.number().int().positive().optional(),
+  /** SHA-256 of the download; a mismatch deletes it. */
+  sha256: sha256Schema.optional(),
+  extraFiles: z.array(extraFileSchema).default([]),
+  languages: z.array(z.string()).default([]),
+  /** What it offers beyond the basics, for `vocable models` and GET /v1/models/catalogue. */
+  features: z.array(z.string()).default([]),
+});
+
+/** Built-in entries may leave out what has a default. */
+export type CatalogueEntry = z.input<typeof catalogueEntrySchema>;
+export type ExtraFile = z.infer<typeof extraFileSchema>;

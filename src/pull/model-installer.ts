@@ -1,0 +1,89 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Catalogue } from '../catalogue/catalogue.js';
+import { ApiError, ModelNotInstalledError, ModelUnavailableError } from '../errors.js';
+import { pullModel, type PullOutcome, type PullProgress } from './pull-model.js';
+
+interface RunningPull {
+  latest?: PullProgress;
+  listeners: Set<(progress: PullProgress) => void>;
+  done: Promise<PullOutcome>;
+}
+
+/** A short human account of a pull's progress, e.g. "downloading, 42% of 120 MB". */
+export function describeProgress(progress: PullProgress | undefined): string {
+  if (!progress) return 'starting';
+  if (progress.phase !== 'download') return progress.phase === 'verify' ? 'verifying' : 'unpacking';
+  const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+  return progress.totalBytes ? `downloading, ${Math.floor((100 * progress.receivedBytes) / progress.totalBytes)}% of ${mb(progress.totalBytes)}` : `downloading, ${mb(progress.receivedBytes)}`;
+}
+
+/**
+ * Pulls catalogue models into the models folder for the server: one pull per model at a time
+ * (a second request for the same model follows the first), the server's model list refreshed
+ * after each install, and what clients should hear about a model that is downloading or whose
+ * pull failed.
+ */
+export class ModelInstaller {
+  private readonly running = new Map<string, RunningPull>();
+  private readonly failures = new Map<string, string>();
+
+  constructor(
+    readonly catalogue: Catalogue,
+    private readonly modelsDir: string,
+    private readonly onInstalled: () => Promise<void>,
+  ) {}
+
+  /** Pulls `id` (a catalogue id), reporting progress to `onProgress`; joins a pull already under way. */
+  pull(id: string, onProgress?: (progress: PullProgress) => void): Promise<PullOutcome> {
+    const entry = this.catalogue.require(id);
+    let pull = this.running.get(id);
+    if (!pull) {
+      const listeners = new Set<(progress: PullProgress) => void>();
+      const started: RunningPull = { listeners, done: Promise.resolve('installed') };
+      started.done = pullModel(entry, this.modelsDir, {
+        onProgress: (progress) => {
+          started.latest = progress;
+          for (const listener of listeners) listener(progress);
+        },
+      })
+        .then(async (outcome) => {
+          this.failures.delete(id);
+          await this.onInstalled();
+          return outcome;
+        })
+        .catch((error: unknown) => {
+          this.failures.set(id, (error as Error).message);
+          throw error;
+        })
+        .finally(() => this.running.delete(id));
+      this.running.set(id, started);
+      pull = started;
+    }
+    if (onProgress) {
+      pull.listeners.add(onProgress);
+      void pull.done.finally(() => pull.listeners.delete(onProgress)).catch(() => undefined);
+    }
+    return pull.done;
+  }
+
+  /** Why model `id` is not usable, when the catalogue knows it: downloading or failed (503), or not pulled (404). */
+  explainMissing(id: string): ApiError | undefined {
+    const pull = this.running.get(id);
+    if (pull) return new ModelUnavailableError(`Model '${id}' is being pulled (${describeProgress(pull.latest)}); try again when it finishes.`);
+    const failure = this.failures.get(id);
+    if (failure) return new ModelUnavailableError(`Model '${id}' is not installed: pulling it failed. ${failure}`);
+    return this.catalogue.find(id) ? new ModelNotInstalledError(id) : undefined;
+  }
+
+  /** Whether catalogue model `id` has its folder in the models folder (a pull puts it there whole). */
+  isInstalled(id: string): boolean {
+    return existsSync(join(this.modelsDir, id));
+  }
+
+  /** Progress of the pull of `id`, if one is under way. */
+  progress(id: string): { pulling: boolean; progress?: PullProgress } {
+    const pull = this.running.get(id);
+    return pull ? { pulling: true, progress: pull.latest } : { pulling: false };
+  }
+}

@@ -1,0 +1,142 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { CatalogueEntry } from '../catalogue/catalogue-entry.js';
+import { inspectModelFolder, VAD_FILE } from '../engine/discovery.js';
+import { DownloadError } from '../errors.js';
+import { downloadResumable, type DownloadProgress } from './download.js';
+import { modelRoot, unpackArchive } from './unpack.js';
+
+export type PullProgress = ({ phase: 'download' } & DownloadProgress) | { phase: 'verify' | 'unpack' };
+
+export interface PullOptions {
+  signal?: AbortSignal;
+  onProgress?: (progress: PullProgress) => void;
+}
+
+export type PullOutcome = 'installed' | 'already-installed';
+
+/** Folder (under the models folder) where downloads wait, so an interrupted one can resume. */
+export const DOWNLOADS_FOLDER = '.downloads';
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function sha256Of(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  await pipeline(createReadStream(path), hash);
+  return hash.digest('hex');
+}
+
+function handInstallHint(entry: CatalogueEntry, target: string): string {
+  const what = entry.format === 'file' ? `put the file in the folder ${target}` : `unpack it, and put its folder at ${target}`;
+  return ` If this machine is offline, install it by hand: fetch ${entry.url} where there is network, ${what}.`;
+}
+
+/** Something to download and check: the model's archive or file, or one of its extra files. */
+interface Artifact {
+  url: string;
+  sizeBytes?: number;
+  sha256?: string;
+}
+
+/** Checks a download against the catalogue's size and SHA-256; a corrupt one is deleted, never resumed. */
+async function verify(artifact: Artifact, part: string): Promise<void> {
+  const size = (await stat(part)).size;
+  if (artifact.sizeBytes !== undefined && size !== artifact.sizeBytes) {
+    await rm(part, { force: true });
+    throw new DownloadError(`The download of ${artifact.url} is ${size} bytes, but the catalogue says ${artifact.sizeBytes}; it was deleted. Pull again.`, 'checksum_mismatch');
+  }
+  if (artifact.sha256 === undefined) return;
+  const actual = await sha256Of(part);
+  if (actual !== artifact.sha256) {
+    await rm(part, { force: true });
+    throw new DownloadError(`The download of ${artifact.url} has SHA-256 ${actual}, but the catalogue says ${artifact.sha256}; it was deleted. Pull again, or check the mirror.`, 'checksum_mismatch');
+  }
+}
+
+/** Downloads (resuming) and verifies `artifact` into `part`; a network failure says how to install by hand. */
+async function fetchVerified(artifact: Artifact, part: string, hint: string, options: PullOptions): Promise<void> {
+  try {
+    await downloadResumable(artifact.url, part, {
+      expectedBytes: artifact.sizeBytes,
+      signal: options.signal,
+      onProgress: (progress) => options.onProgress?.({ phase: 'download', ...progress }),
+    });
+  } catch (error) {
+    if (error instanceof DownloadError) throw new DownloadError(error.message + hint);
+    throw error;
+  }
+  options.onProgress?.({ phase: 'verify' });
+  await verify(artifact, part);
+}
+
+const fileNameOf = (url: string) => basename(new URL(url).pathname);
+
+/** Refuses an unpacked folder that discovery would not take as the model the catalogue promised. */
+async function checkUsable(entry: CatalogueEntry, folder: string): Promise<void> {
+  if (entry.task === 'vad') {
+    if (!(await exists(join(folder, VAD_FILE)))) throw new DownloadError(`${entry.url} did not give ${VAD_FILE}.`, 'bad_archive');
+    return;
+  }
+  const found = await inspectModelFolder(entry.id, folder);
+  if (!('task' in found)) throw new DownloadError(`The archive ${entry.url} does not hold a usable model: ${found.reason}.`, 'bad_archive');
+  if (found.task !== entry.task) throw new DownloadError(`The archive ${entry.url} holds a ${found.family.displayName} model, not the ${entry.task} model the catalogue describes.`, 'bad_archive');
+}
+
+async function clearStaging(root: string, id: string): Promise<void> {
+  for (const name of await readdir(root)) {
+    if (name.startsWith(`.staging-${id}-`)) await rm(join(root, name), { recursive: true, force: true });
+  }
+}
+
+/**
+ * Downloads, verifies and installs catalogue model `entry` as `<modelsDir>/<id>`. The model
+ * folder appears in one rename once it is whole and checked, so a failed or corrupt pull leaves
+ * no half model behind; only an interrupted download's part file stays, to be resumed.
+ */
+export async function pullModel(entry: CatalogueEntry, modelsDir: string, options: PullOptions = {}): Promise<PullOutcome> {
+  const root = resolve(modelsDir);
+  const target = join(root, entry.id);
+  if (await exists(target)) return 'already-installed';
+  await mkdir(join(root, DOWNLOADS_FOLDER), { recursive: true });
+  await clearStaging(root, entry.id);
+
+  const downloads = join(root, DOWNLOADS_FOLDER);
+  const hint = handInstallHint(entry, target);
+  const fileName = entry.format === 'file' ? fileNameOf(entry.url) : `${entry.id}.${entry.format}`;
+  const part = join(downloads, `${fileName}.part`);
+  await fetchVerified(entry, part, hint, options);
+  const extras = entry.extraFiles ?? [];
+  const extraPart = (extra: Artifact) => join(downloads, `${entry.id}.${fileNameOf(extra.url)}.part`);
+  for (const extra of extras) await fetchVerified(extra, extraPart(extra), hint, options);
+
+  const staging = await mkdtemp(join(root, `.staging-${entry.id}-`));
+  try {
+    if (entry.format === 'file') {
+      await rename(part, join(staging, fileName));
+    } else {
+      options.onProgress?.({ phase: 'unpack' });
+      await unpackArchive(part, entry.format, staging);
+    }
+    const folder = await modelRoot(staging);
+    for (const extra of extras) await rename(extraPart(extra), join(folder, fileNameOf(extra.url)));
+    await checkUsable(entry, folder);
+    if (await exists(target)) return 'already-installed';
+    await rename(folder, target);
+    await rm(part, { force: true });
+    return 'installed';
+  } catch (error) {
+    // A whole download that will not unpack into a model is no use to resume.
+    await rm(part, { force: true });
+    throw error;
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+}
