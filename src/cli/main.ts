@@ -1,14 +1,34 @@
 import { Command, Option } from 'commander';
 import { ConfigError } from '../config.js';
 import { ApiError } from '../errors.js';
+import { CliError } from './cli-error.js';
+import type { ConnectionFlags } from './connection.js';
 import { modelsCommand } from './models.js';
 import { pullCommand } from './pull.js';
+import { sayCommand, type SayOptions } from './say.js';
 import { serve } from './serve.js';
+import { transcribeCommand, type TranscribeOptions } from './transcribe.js';
+import { addVoiceCommand, listVoicesCommand, removeVoiceCommand } from './voices.js';
 
 const program = new Command('vocable').description('Vocable: a local, OpenAI-compatible speech server');
 
 const modelsDirOption = () => new Option('--models-dir <dir>', 'folder of model folders (VOCABLE_MODELS_DIR, default ./models)');
 const catalogueOption = () => new Option('--catalogue <file>', 'JSON file of extra catalogue entries (VOCABLE_CATALOGUE)');
+
+/** Options of the commands that talk to the API: a running server (--url), or the services in-process. */
+function withConnectionOptions(command: Command): Command {
+  return command
+    .option('--url <url>', 'a running Vocable server, e.g. http://localhost:8000 (default: run in-process over --models-dir)')
+    .option('--api-key <key>', 'the API key of the server at --url (VOCABLE_API_KEY)')
+    .addOption(modelsDirOption())
+    .option('--data-dir <dir>', 'saved voices, in-process (VOCABLE_DATA_DIR, default ./data)');
+}
+
+/** Commander hands each action its options; the connection's are the ones besides the command's own. */
+function connectionFlags(options: Record<string, unknown>): ConnectionFlags {
+  const { url, apiKey, modelsDir, dataDir } = options;
+  return { url: url as string | undefined, apiKey: apiKey ?? process.env.VOCABLE_API_KEY, modelsDir, dataDir };
+}
 
 program
   .command('serve', { isDefault: true })
@@ -47,8 +67,49 @@ program
   .option('--json', 'print JSON instead of a table')
   .action(async ({ json, ...options }: Record<string, unknown>) => modelsCommand(options, json === true));
 
+withConnectionOptions(
+  program
+    .command('say')
+    .description('speak text into an audio file, with a preset or saved voice, or cloned from a clip')
+    .argument('<text>', 'what to say')
+    .option('-m, --model <id>', 'text-to-speech model (default: the first installed that fits)')
+    .option('-v, --voice <name>', 'preset or saved voice (default: the model\'s first preset)')
+    .option('--ref <clip>', 'clone the voice in this audio file (wav, mp3, flac, ogg, m4a…)')
+    .option('--ref-text <text>', 'what the --ref clip says (models that need it)')
+    .option('-f, --format <format>', 'wav, mp3, opus, flac, aac or pcm', 'wav')
+    .option('--speed <n>', 'speaking rate, 0.25 to 4')
+    .option('-o, --out <file>', 'where to write the audio (default: speech.<format>)'),
+).action(async (text: string, options: SayOptions & Record<string, unknown>) => sayCommand(text, options, connectionFlags(options)));
+
+withConnectionOptions(
+  program
+    .command('transcribe')
+    .description('transcribe (or translate into English) an audio file')
+    .argument('<file>', 'audio file: wav, mp3, flac, ogg/opus, m4a, webm…')
+    .option('-m, --model <id>', 'speech-to-text model (default: the first installed that fits)')
+    .option('-f, --format <format>', 'text, json, srt, vtt or verbose_json', 'text')
+    .option('-l, --language <code>', 'the language spoken, e.g. en (default: detected)')
+    .option('--translate', 'translate into English text')
+    .option('-o, --out <file>', 'write here instead of stdout'),
+).action(async (file: string, options: TranscribeOptions & Record<string, unknown>) => transcribeCommand(file, options, connectionFlags(options)));
+
+const voices = program.command('voices').description('saved voices: list (the default), add, rm');
+withConnectionOptions(voices.command('list', { isDefault: true }).description('list saved voices')).action(async (options: Record<string, unknown>) => listVoicesCommand(connectionFlags(options)));
+withConnectionOptions(
+  voices
+    .command('add')
+    .description('save a clip as a named voice; without --transcript an installed speech-to-text model fills it in')
+    .argument('<name>', 'the voice name (letters, digits, - and _)')
+    .argument('<clip>', 'audio file')
+    .option('-t, --transcript <text>', 'what the clip says')
+    .option('-m, --model <id>', 'the model the voice is meant for'),
+).action(async (name: string, clip: string, options: { transcript?: string; model?: string } & Record<string, unknown>) => addVoiceCommand(name, clip, options, connectionFlags(options)));
+withConnectionOptions(voices.command('rm').description('delete a saved voice').argument('<name>', 'the voice name')).action(async (name: string, options: Record<string, unknown>) =>
+  removeVoiceCommand(name, connectionFlags(options)),
+);
+
 program.parseAsync().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof ApiError) {
+  if (error instanceof ConfigError || error instanceof ApiError || error instanceof CliError) {
     console.error(`vocable: ${error.message}`);
     process.exit(error instanceof ConfigError ? 2 : 1);
   }

@@ -11,14 +11,15 @@ export const whisper: SttFamily = {
   id: 'whisper',
   displayName: 'Whisper',
   files: [
-    { role: 'encoder', names: [/^[\w.]+-encoder\.int8\.onnx$/, /^[\w.]+-encoder\.onnx$/], kind: 'file', describe: '<size>-encoder.onnx' },
-    { role: 'decoder', names: [/^[\w.]+-decoder\.int8\.onnx$/, /^[\w.]+-decoder\.onnx$/], kind: 'file', describe: '<size>-decoder.onnx' },
-    { role: 'tokens', names: [/^[\w.]+-tokens\.txt$/], kind: 'file', describe: '<size>-tokens.txt' },
+    { role: 'encoder', names: [/^[\w.-]+-encoder\.int8\.onnx$/, /^[\w.-]+-encoder\.onnx$/], kind: 'file', describe: '<size>-encoder.onnx' },
+    { role: 'decoder', names: [/^[\w.-]+-decoder\.int8\.onnx$/, /^[\w.-]+-decoder\.onnx$/], kind: 'file', describe: '<size>-decoder.onnx' },
+    { role: 'tokens', names: [/^[\w.-]+-tokens\.txt$/], kind: 'file', describe: '<size>-tokens.txt' },
   ],
   matches: (names) => [...names].some((n) => /-encoder(\.int8)?\.onnx$/.test(n)) && [...names].some((n) => /-tokens\.txt$/.test(n)),
 
   async capabilities(files) {
-    const meta = await readOnnxMetadata(files.decoder!);
+    // sherpa-onnx's export writes the metadata into the encoder only; the engine reads it there.
+    const meta = await readOnnxMetadata(files.encoder!);
     const multilingual = meta.get('is_multilingual') !== '0';
     const languages = (meta.get('all_language_codes') ?? '').split(',').map((l) => l.trim()).filter(Boolean);
     return {

@@ -1,0 +1,60 @@
+import { resolveConfig, type Config } from '../config.js';
+import { discoverModels } from '../engine/discovery.js';
+import { buildApp } from '../server/app.js';
+import { CliError } from './cli-error.js';
+
+/** Where CLI commands send their API requests: a running server, or one started in-process. */
+export interface Connection {
+  /** Calls the API; an error answer becomes a CliError with the server's message. */
+  call(path: string, init?: RequestInit): Promise<Response>;
+  close(): Promise<void>;
+}
+
+export interface ConnectionFlags extends Partial<Record<keyof Config, unknown>> {
+  /** A running Vocable server; without it the command runs the server's services in-process. */
+  url?: string;
+}
+
+function connectionTo(base: string, apiKey: string | undefined, close: () => Promise<void>): Connection {
+  return {
+    async call(path, init = {}) {
+      const headers = new Headers(init.headers);
+      if (apiKey) headers.set('authorization', `Bearer ${apiKey}`);
+      let response: Response;
+      try {
+        response = await fetch(new URL(path, base), { ...init, headers });
+      } catch (error) {
+        throw new CliError(`cannot reach ${base} (${(error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message}); is the server running?`);
+      }
+      if (!response.ok) {
+        const body = (await response.json().catch(() => undefined)) as { error?: { message?: string } } | undefined;
+        throw new CliError(body?.error?.message ?? `${path} answered HTTP ${response.status}`);
+      }
+      return response;
+    },
+    close,
+  };
+}
+
+/**
+ * A connection for one CLI command. With `--url`, to that server (with `--api-key` if given);
+ * otherwise the same app the server runs, started on a loopback port for the command's duration,
+ * over the local models folder. In-process it never downloads, and logs nothing.
+ */
+export async function connect({ url, ...flags }: ConnectionFlags): Promise<Connection> {
+  if (url) return connectionTo(url, typeof flags.apiKey === 'string' ? flags.apiKey : undefined, async () => undefined);
+  const config = resolveConfig({ logLevel: 'silent', ...flags, apiKey: undefined, host: '127.0.0.1', port: 0, offline: true });
+  const { app } = buildApp(config, await discoverModels(config.modelsDir));
+  const address = await app.listen({ host: config.host, port: 0 });
+  return connectionTo(address, undefined, () => app.close());
+}
+
+/** Runs `work` over a connection, closing it however `work` ends. */
+export async function withConnection<T>(flags: ConnectionFlags, work: (connection: Connection) => Promise<T>): Promise<T> {
+  const connection = await connect(flags);
+  try {
+    return await work(connection);
+  } finally {
+    await connection.close();
+  }
+}
