@@ -49,3 +49,20 @@ test('the server starts with the good folders and explains the broken ones', asy
   assert.equal((await app.inject({ method: 'POST', url: '/v1/audio/speech', payload: { model: 'kokoro', input: 'Hi' } })).statusCode, 200);
   await app.close();
 });
+
+test('a transducer folder without NeMo metadata is reported by name, not handed to the engine (which would exit the process)', async () => {
+  const fixtures = await fixtureModelsDir();
+  const zipformer = await mkdtemp(join(tmpdir(), 'vocable-zipformer-'));
+  try {
+    await cp(join(fixtures, 'parakeet'), join(zipformer, 'zipformer'), { recursive: true });
+    // Any ONNX file without NeMo's keys stands in for an icefall Zipformer encoder.
+    await cp(join(fixtures, 'moonshine', 'preprocess.onnx'), join(zipformer, 'zipformer', 'encoder.onnx'));
+    await rm(join(zipformer, 'zipformer', 'encoder.int8.onnx'), { force: true });
+    const found = await discoverModels(zipformer);
+    assert.deepEqual(found.models, []);
+    assert.equal(found.broken[0]?.id, 'zipformer');
+    assert.match(found.broken[0]!.reason, /lacks the NeMo metadata vocab_size, .*only NeMo transducers \(Parakeet\) are supported/);
+  } finally {
+    await rm(zipformer, { recursive: true, force: true });
+  }
+});

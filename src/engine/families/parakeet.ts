@@ -3,6 +3,9 @@ import { readOnnxMetadata } from '../onnx-metadata.js';
 import { recognizerConfig } from './recognizer-config.js';
 
 /** Parakeet (NeMo transducer, TDT): encoder, decoder and joiner, with token times. */
+/** Metadata sherpa-onnx's NeMo transducer reads from the encoder, and exits without. */
+const NEMO_METADATA = ['vocab_size', 'subsampling_factor', 'normalize_type', 'pred_rnn_layers', 'pred_hidden'] as const;
+
 export const parakeet: SttFamily = {
   task: 'stt',
   id: 'parakeet',
@@ -18,6 +21,12 @@ export const parakeet: SttFamily = {
   async capabilities(files) {
     // An export may list its languages in the encoder's metadata; Parakeet TDT v2 is English only.
     const meta = await readOnnxMetadata(files.encoder!);
+    // The engine exits the whole process on a transducer without NeMo's metadata (an icefall
+    // Zipformer, say), so such a folder is refused here, by name, instead.
+    const missing = NEMO_METADATA.filter((key) => !meta.has(key));
+    if (missing.length > 0) {
+      throw new Error(`its encoder lacks the NeMo metadata ${missing.join(', ')}: only NeMo transducers (Parakeet) are supported`);
+    }
     return {
       task: 'stt',
       family: 'parakeet',

@@ -1,0 +1,88 @@
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { z } from 'zod';
+import type { TtsFamily } from '../family.js';
+import { readOnnxMetadata } from '../onnx-metadata.js';
+
+/** The parts of Piper's `<voice>.onnx.json` Vocable reads: the voice's and its speakers' names. */
+const PiperJson = z.object({
+  dataset: z.string().optional(),
+  speaker_id_map: z.record(z.string(), z.number().int().nonnegative()).optional(),
+});
+type PiperJson = z.infer<typeof PiperJson>;
+
+async function readPiperJson(path: string): Promise<PiperJson> {
+  const parsed = PiperJson.safeParse(JSON.parse(await readFile(path, 'utf8')));
+  if (!parsed.success) throw new Error(`${basename(path)} is not a Piper voice config: ${parsed.error.issues[0]?.message}`);
+  return parsed.data;
+}
+
+/**
+ * The engine ends the whole process when these are missing, and only reads espeak-ng phonemes
+ * for a model whose comment says piper; sherpa-onnx's vits-piper-* releases add them.
+ */
+function checkPiperMetadata(meta: Map<string, string>): void {
+  const missing = ['sample_rate', 'n_speakers', 'language', 'comment'].filter((key) => !meta.has(key));
+  if (missing.length > 0 || !meta.get('comment')!.includes('piper')) {
+    throw new Error(`the model lacks sherpa-onnx's Piper metadata (${missing.length > 0 ? missing.join(', ') : 'comment=piper'}): use a sherpa-onnx vits-piper-* release`);
+  }
+}
+
+/** Voice names by speaker id: the speaker map of a multi-speaker voice, else the one voice's name. */
+function voiceNames(config: PiperJson, count: number, modelPath: string): string[] {
+  // en_US-amy-medium.onnx → amy, when the config does not name its dataset.
+  if (count <= 1) return [config.dataset ?? basename(modelPath, '.onnx').split('-')[1] ?? 'default'];
+  const names = Array.from({ length: count }, (_, i) => String(i));
+  for (const [name, id] of Object.entries(config.speaker_id_map ?? {})) {
+    if (id < count) names[id] = name;
+  }
+  return names;
+}
+
+/**
+ * Piper: VITS voices (one speaker, or several named in the config) with espeak-ng phonemes; speed
+ * is the length scale. A folder holds `<voice>.onnx` and the `<voice>.onnx.json` Piper ships beside it.
+ */
+export const piper: TtsFamily = {
+  task: 'tts',
+  id: 'piper',
+  displayName: 'Piper (VITS)',
+  files: [
+    { role: 'model', names: [/\.onnx$/], kind: 'file', describe: '<voice>.onnx' },
+    { role: 'config', names: [/\.onnx\.json$/], kind: 'file', describe: '<voice>.onnx.json' },
+    { role: 'tokens', names: ['tokens.txt'], kind: 'file' },
+    { role: 'dataDir', names: ['espeak-ng-data'], kind: 'dir' },
+  ],
+  matches: (names) => [...names].some((n) => n.endsWith('.onnx') && names.has(`${n}.json`)),
+  chunkGapSeconds: 0.1,
+  takesLanguage: false,
+
+  async capabilities(files) {
+    const meta = await readOnnxMetadata(files.model!);
+    checkPiperMetadata(meta);
+    const config = await readPiperJson(files.config!);
+    const language = meta.get('voice') || 'en-us';
+    return {
+      task: 'tts',
+      family: 'piper',
+      cloning: 'none',
+      voices: voiceNames(config, Number(meta.get('n_speakers')), files.model!),
+      sample_rate: Number(meta.get('sample_rate')),
+      languages: [language],
+      speed: true,
+      controls: {},
+    };
+  },
+
+  // sherpa-onnx's own defaults for Piper voices; the engine replaces lengthScale by 1 / speed.
+  nativeModelConfig: (files) => ({
+    vits: { model: files.model, tokens: files.tokens, dataDir: files.dataDir, lengthScale: 1, noiseScale: 0.667, noiseScaleW: 0.8 },
+  }),
+
+  generateRequest: ({ text, speed, speakerId }) => ({
+    text,
+    sid: speakerId,
+    speed,
+    generationConfig: { sid: speakerId, speed },
+  }),
+};
