@@ -4,7 +4,10 @@ import { discoverModels, type Discovery } from '../engine/discovery.js';
 import { ModelPool } from '../engine/model-pool.js';
 import { installApiKeyAuth } from './auth.js';
 import { installErrorHandling } from './error-handler.js';
+import { installRequestIdHeader, loggerOptions, requestId, type LogDestination } from './logging.js';
+import { installMetrics } from './metrics.js';
 import { healthRoutes } from './routes/health.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { modelRoutes } from './routes/models.js';
 import { speechRoutes } from './routes/speech.js';
 import { transcriptionRoutes } from './routes/transcriptions.js';
@@ -30,13 +33,15 @@ export interface App {
 export interface AppOptions {
   /** The models `POST /v1/models/pull` may fetch; the built-in catalogue by default. */
   catalogue?: Catalogue;
+  /** Where the JSON log lines go; stdout by default. */
+  logDestination?: LogDestination;
 }
 
 /** Builds the Fastify app over the discovered models; the caller decides whether to listen. */
 export function buildApp(config: Config, discovery: Discovery, options: AppOptions = {}): App {
   // Multipart uploads are limited per file by their routes; this bounds JSON bodies.
   const bodyLimit = Math.ceil((config.maxRefAudioBytes * 4) / 3) + BODY_SLACK_BYTES;
-  const app = Fastify({ logger: { level: config.logLevel }, bodyLimit });
+  const app = Fastify({ logger: loggerOptions(config.logLevel, options.logDestination), genReqId: requestId, bodyLimit });
   const catalogue = options.catalogue ?? new Catalogue(KNOWN_MODELS);
   const installer = new ModelInstaller(catalogue, config.modelsDir, async () => pool.update(await discoverModels(config.modelsDir)));
   const pool = new ModelPool(discovery, {
@@ -52,8 +57,11 @@ export function buildApp(config: Config, discovery: Discovery, options: AppOptio
   // Only JSON bodies are understood; anything else gets a 415 that says to send JSON.
   app.removeContentTypeParser('text/plain');
   installErrorHandling(app, bodyLimit);
+  installRequestIdHeader(app);
   installApiKeyAuth(app, config.apiKey);
-  app.register(healthRoutes);
+  const metrics = installMetrics(app, pool);
+  app.register(healthRoutes(pool, installer, config.modelsDir));
+  app.register(metricsRoutes(metrics));
   app.register(modelRoutes(pool, Date.now()));
   app.register(modelPullRoutes(installer));
   app.register(transcriptionRoutes(pool, { maxUploadBytes: config.maxUploadBytes, vadModel: () => pool.vadModel }));

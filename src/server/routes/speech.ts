@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { contentType, encodeAudio } from '../../audio/encode/index.js';
 import type { ModelPool } from '../../engine/model-pool.js';
 import { InvalidRequestError } from '../../errors.js';
+import { recordModelWork } from '../metrics.js';
 import { parseFields } from '../parse-body.js';
 import { encodeStream, speechEvents } from '../../speech/encode-stream.js';
 import { generateSpeech } from '../../speech/generate-speech.js';
@@ -70,6 +71,7 @@ export function speechRoutes(pool: ModelPool, options: SpeechRouteOptions) {
 
       const samples = await collect(audio);
       if (samples.length === 0) throw noAudio(plan);
+      recordModelWork(request, { model: plan.model.id, task: 'speech', audio: { seconds: samples.length / plan.outputRate } });
       return reply.type(contentType(plan.format)).send(await encodeAudio({ samples, sampleRate: plan.outputRate }, plan.format));
     });
   };

@@ -9,6 +9,7 @@ import { formatTranscript } from '../../transcription/formats.js';
 import { AudioMeter, transcribe, type TranscriptionJob } from '../../transcription/transcribe.js';
 import { collectFields, transcriptionFieldsSchema, type TranscriptionFields } from '../../transcription/transcription-request.js';
 import type { TranscriptSegment } from '../../transcription/transcript.js';
+import { recordModelWork } from '../metrics.js';
 import { readMultipartForm } from '../multipart-form.js';
 import { parseFields } from '../parse-body.js';
 
@@ -75,6 +76,7 @@ export function transcriptionRoutes(pool: ModelPool, options: TranscriptionRoute
       const { fields, bytes, job, ignored } = await parseRequest(request, pool, options, task);
       if (ignored.length > 0) reply.header('X-Ignored-Fields', ignored.join(', '));
       const meter = new AudioMeter();
+      recordModelWork(request, { model: job.model.id, task, audio: meter });
       const segments = transcribe(bytes, job, pool, meter);
       if (fields.stream) {
         // Wait for the first segment so that bad audio still gets a 400, not a broken stream.
