@@ -63,6 +63,7 @@ export function buildApp(config: Config, discovery: Discovery, options: AppOptio
   app.register(healthRoutes(pool, installer, config.modelsDir));
   app.register(metricsRoutes(metrics));
   app.register(modelRoutes(pool, Date.now()));
+  app.register(import('./routes/playground.js'));
   app.register(modelPullRoutes(installer));
   app.register(transcriptionRoutes(pool, { maxUploadBytes: config.maxUploadBytes, vadModel: () => pool.vadModel }));
   const voices = new FileVoiceStore(config.dataDir);

@@ -1,0 +1,50 @@
+import type { ApiClient } from './api.js';
+import { isStt, isTts, type ListOf, type Model, type SavedVoice, type SttModel, type TtsModel } from './api-types.js';
+
+/** The server's models and saved voices, as last fetched; panels re-render when they change. */
+export class Library {
+  models: Model[] = [];
+  voices: SavedVoice[] = [];
+  private readonly listeners: (() => void)[] = [];
+
+  constructor(private readonly api: ApiClient) {}
+
+  onChange(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
+  get ttsModels(): TtsModel[] {
+    return this.models.filter(isTts);
+  }
+
+  get sttModels(): SttModel[] {
+    return this.models.filter(isStt);
+  }
+
+  /** Speech-to-text models, the one the server itself would pick for a saved voice's clip first: the most languages. */
+  get sttModelsByPreference(): SttModel[] {
+    return this.sttModels.sort((a, b) => b.capabilities.languages.length - a.capabilities.languages.length || a.id.localeCompare(b.id));
+  }
+
+  get cloningModels(): TtsModel[] {
+    return this.ttsModels.filter((m) => m.capabilities.cloning !== 'none');
+  }
+
+  tts(id: string): TtsModel | undefined {
+    return this.ttsModels.find((m) => m.id === id);
+  }
+
+  async refreshModels(): Promise<void> {
+    this.models = (await this.api.getJson<ListOf<Model>>('/v1/models')).data;
+    this.changed();
+  }
+
+  async refreshVoices(): Promise<void> {
+    this.voices = (await this.api.getJson<ListOf<SavedVoice>>('/v1/voices')).data;
+    this.changed();
+  }
+
+  private changed(): void {
+    for (const listener of this.listeners) listener();
+  }
+}

@@ -1,0 +1,27 @@
+import { ApiClient } from './api.js';
+import { ApiKeyDialog } from './api-key.js';
+import { ClonePanel } from './clone-panel.js';
+import { Library } from './library.js';
+import { SpeakPanel } from './speak-panel.js';
+import { StatusPanel, type RequestTiming } from './status-panel.js';
+import { TranscribePanel } from './transcribe-panel.js';
+
+const api = new ApiClient(new ApiKeyDialog());
+const library = new Library(api);
+const status = new StatusPanel(library);
+
+/** After each request: its timing, and the models' state, which the request may have changed (a model loads on first use). */
+function report(timing: RequestTiming): void {
+  status.showTiming(timing);
+  library.refreshModels().catch((error: unknown) => status.feedback.fail(error));
+}
+
+new SpeakPanel(api, library, report);
+new ClonePanel(api, library, report);
+new TranscribePanel(api, library, report);
+
+status.feedback.say('Loading models and voices…');
+Promise.all([library.refreshModels(), library.refreshVoices()]).then(
+  () => status.feedback.say(''),
+  (error: unknown) => status.feedback.fail(error),
+);
