@@ -3,7 +3,7 @@
  * family's real layout, run by the real sherpa-onnx engine), and their detection beside Kokoro.
  */
 import assert from 'node:assert/strict';
-import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -132,12 +132,15 @@ describe('detection beside Kokoro', () => {
     }
     await cp(join(fixtures, FIXTURE_MODELS.kitten), join(dir, 'kitten-short-voices'), { recursive: true, verbatimSymlinks: true });
     await writeFile(join(dir, 'kitten-short-voices', 'voices.bin'), new Uint8Array(1024));
+    // KittenTTS v0.8 releases name their model model.onnx, as Kokoro does.
+    await cp(join(fixtures, FIXTURE_MODELS.kitten), join(dir, 'kitten-v0_8'), { recursive: true, verbatimSymlinks: true });
+    await rename(join(dir, 'kitten-v0_8', 'model.fp16.onnx'), join(dir, 'kitten-v0_8', 'model.onnx'));
   });
   after(() => rm(dir, { recursive: true, force: true }));
 
   test('Kokoro, Kitten and Piper folders are each detected as their own family', async () => {
     const found = await discoverModels(dir);
-    assert.deepEqual(found.models.map((m) => [m.id, m.family.id]), [['kitten', 'kitten'], ['kokoro', 'kokoro'], ['piper', 'piper']]);
+    assert.deepEqual(found.models.map((m) => [m.id, m.family.id]), [['kitten', 'kitten'], ['kitten-v0_8', 'kitten'], ['kokoro', 'kokoro'], ['piper', 'piper']]);
   });
 
   // The engine would end the whole process on this voices.bin, so discovery refuses it first.

@@ -84,14 +84,10 @@ async function filesSize(files: ResolvedFiles): Promise<number> {
   return total;
 }
 
-/** What the folder `dir` holds: a usable model, or why it is not one. */
-export async function inspectModelFolder(id: string, dir: string): Promise<InstalledModel | BrokenModel> {
-  const names = new Set(await readdir(dir));
-  const family = FAMILIES.find((f) => f.matches(names));
-  if (!family) {
-    const known = FAMILIES.map((f) => f.displayName).join(', ');
-    return { id, dir, reason: `no known model family matches its files (known: ${known})` };
-  }
+type Family = (typeof FAMILIES)[number];
+
+/** The folder as a model of `family`, or why it is not one. */
+async function inspectAs(family: Family, id: string, dir: string, names: ReadonlySet<string>): Promise<InstalledModel | BrokenModel> {
   const files: Record<string, string> = {};
   const missing: string[] = [];
   for (const role of family.files) {
@@ -110,6 +106,28 @@ export async function inspectModelFolder(id: string, dir: string): Promise<Insta
   } catch (error) {
     return { id, dir, reason: `${family.displayName} model files cannot be read: ${(error as Error).message}` };
   }
+}
+
+/**
+ * What the folder `dir` holds: a usable model, or why it is not one. Some families share file
+ * names (KittenTTS and Kokoro both ship model.onnx beside voices.bin), so each family whose
+ * files match is tried in order, and its metadata checks decide; when none fits, the first
+ * family's reason is the one reported.
+ */
+export async function inspectModelFolder(id: string, dir: string): Promise<InstalledModel | BrokenModel> {
+  const names = new Set(await readdir(dir));
+  const candidates = FAMILIES.filter((f) => f.matches(names));
+  if (candidates.length === 0) {
+    const known = FAMILIES.map((f) => f.displayName).join(', ');
+    return { id, dir, reason: `no known model family matches its files (known: ${known})` };
+  }
+  let first: BrokenModel | undefined;
+  for (const family of candidates) {
+    const found = await inspectAs(family, id, dir, names);
+    if ('task' in found) return found;
+    first ??= found;
+  }
+  return first!;
 }
 
 /**

@@ -24,20 +24,21 @@ async function checkKittenFiles(meta: Map<string, string>, voicesPath: string): 
 /**
  * KittenTTS: small StyleTTS-style models with preset voices (a style table in voices.bin, named
  * in the model's metadata), espeak-ng phonemes and native speed. Its folders share voices.bin,
- * tokens.txt and espeak-ng-data/ with Kokoro; the model file's name (model.fp16.onnx,
- * model.fp32.onnx) tells them apart.
+ * tokens.txt and espeak-ng-data/ with Kokoro, and newer releases its model.onnx too; discovery
+ * tries Kitten first and its model_type metadata tells them apart.
  */
 export const kitten: TtsFamily = {
   task: 'tts',
   id: 'kitten',
   displayName: 'KittenTTS',
   files: [
-    { role: 'model', names: ['model.fp16.onnx', 'model.fp32.onnx'], kind: 'file' },
+    { role: 'model', names: ['model.fp16.onnx', 'model.fp32.onnx', 'model.int8.onnx', 'model.onnx'], kind: 'file' },
     { role: 'voices', names: ['voices.bin'], kind: 'file' },
     { role: 'tokens', names: ['tokens.txt'], kind: 'file' },
     { role: 'dataDir', names: ['espeak-ng-data'], kind: 'dir' },
   ],
-  matches: (names) => names.has('voices.bin') && (names.has('model.fp16.onnx') || names.has('model.fp32.onnx')),
+  // v0.8 releases name the model model[.int8].onnx, as Kokoro does: its metadata (model_type) decides.
+  matches: (names) => names.has('voices.bin') && ['model.fp16.onnx', 'model.fp32.onnx', 'model.int8.onnx', 'model.onnx'].some((n) => names.has(n)),
   chunkGapSeconds: 0.1,
   takesLanguage: false,
 
