@@ -27,7 +27,7 @@ const transcribe = (fields: Record<string, string | string[]>, bytes: Uint8Array
 interface Verbose {
   duration: number;
   text: string;
-  segments?: { start: number; end: number; text: string }[];
+  segments?: { start: number; end: number; text: string; avg_logprob: number | null }[];
   words?: { word: string; start: number; end: number }[];
 }
 
@@ -79,6 +79,10 @@ describe('word timestamps', () => {
       }
       // The fixture spreads its tokens over the segment: the last word starts past its middle.
       assert.ok(words.at(-1)!.start > (segment.start + segment.end) / 2, `words spread over ${JSON.stringify(segment)}: ${JSON.stringify(words)}`);
+      // TDT reports how long each token lasts (the fixture: 0.08 s), so the last word ends with its token, not at the segment's end.
+      assert.ok(Math.abs(words.at(-1)!.end - words.at(-1)!.start - 0.08) < 0.002, `last word ${JSON.stringify(words.at(-1))} lasts its token's duration`);
+      // Transducers report token log-probabilities, averaged per segment.
+      assert.equal(typeof segment.avg_logprob, 'number');
     });
   });
 

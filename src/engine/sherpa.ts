@@ -57,6 +57,10 @@ export interface RecognitionResult {
   text: string;
   tokens?: string[];
   timestamps?: number[];
+  /** Seconds each token lasts (TDT transducers). */
+  durations?: number[];
+  /** Each token's log-probability (transducers). */
+  ys_log_probs?: number[];
   lang?: string;
 }
 

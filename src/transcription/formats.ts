@@ -56,10 +56,10 @@ export function toVerboseJson(transcript: Transcript, options: FormatOptions) {
             start: s.start,
             end: s.end,
             text: s.text,
-            // The engine reports token strings, not ids, and no log-probabilities.
+            // The engine reports token strings, not ids; log-probabilities only for transducers.
             tokens: [] as number[],
             temperature: options.temperature,
-            avg_logprob: null,
+            avg_logprob: s.avgLogprob ?? null,
             compression_ratio: compressionRatio(s.text),
             no_speech_prob: null,
           })),

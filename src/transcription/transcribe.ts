@@ -4,7 +4,7 @@ import type { InstalledSttModel } from '../engine/discovery.js';
 import type { ModelPool } from '../engine/model-pool.js';
 import type { RecognitionOptions } from '../engine/stt-family.js';
 import { fixedSegments, STT_SAMPLE_RATE, vadSegments, type SpeechSegment } from './speech-segments.js';
-import { round, wordsFromTokens, type TranscriptSegment } from './transcript.js';
+import { averageLogprob, round, wordsFromTokens, type TranscriptSegment } from './transcript.js';
 
 export interface TranscriptionJob {
   model: InstalledSttModel;
@@ -56,7 +56,7 @@ export async function* transcribe(bytes: Uint8Array, job: TranscriptionJob, pool
     const text = result.text.trim();
     if (!text) continue;
     const end = segment.start + segment.samples.length / STT_SAMPLE_RATE;
-    const words = model.capabilities.word_timestamps && result.tokens && result.timestamps ? wordsFromTokens(result.tokens, result.timestamps, segment.start, end) : [];
-    yield { id: id++, start: round(segment.start), end: round(end), text, words, language: model.family.resultLanguage?.(result) };
+    const words = model.capabilities.word_timestamps && result.tokens && result.timestamps ? wordsFromTokens(result.tokens, result.timestamps, segment.start, end, result.durations) : [];
+    yield { id: id++, start: round(segment.start), end: round(end), text, words, language: model.family.resultLanguage?.(result), avgLogprob: averageLogprob(result.ys_log_probs) };
   }
 }
