@@ -1,4 +1,4 @@
-import type { FastifyBaseLogger } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { DEFAULT_MODEL_IDS, loadCatalogue } from '../catalogue/catalogue.js';
 import { resolveConfig, type Config } from '../config.js';
 import { discoverModels, type Discovery } from '../engine/discovery.js';
@@ -29,6 +29,43 @@ async function pullDefaults(installer: ModelInstaller, log: FastifyBaseLogger): 
   }
 }
 
+/** How long a shutdown waits for requests in flight (a stuck job, a client that stopped reading) before exiting anyway. */
+const SHUTDOWN_GRACE_MS = 30_000;
+/** While shutting down, a connection closes this soon after its last response is sent (Node adds a second of margin). */
+const SHUTDOWN_KEEP_ALIVE_MS = 100;
+
+/**
+ * SIGINT/SIGTERM: stop listening, let requests in flight finish, exit 0. Idle connections close
+ * at once; one still answering would otherwise stay open for the whole keep-alive timeout after
+ * its response. A second signal, or the grace period running out, exits at once with 1.
+ */
+function closeOnSignals(app: FastifyInstance): void {
+  let closing = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (closing) {
+      app.log.warn(`${signal} again: exiting without waiting for requests in flight`);
+      process.exit(1);
+    }
+    closing = true;
+    app.log.info(`${signal}: closing after the requests in flight (${signal} again to exit at once)`);
+    // Node arms each connection's keep-alive timer from this once its response is flushed; closeIdleConnections() instead cuts a large response still in the socket's buffer.
+    app.server.keepAliveTimeout = SHUTDOWN_KEEP_ALIVE_MS;
+    setTimeout(() => {
+      app.log.error(`requests still in flight after ${SHUTDOWN_GRACE_MS / 1000} s: exiting anyway`);
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS).unref();
+    app.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        app.log.error({ err: error }, 'closing failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+}
+
 /** Starts the HTTP server on the configured host and port; resolves once it listens. */
 export async function serve(flags: Partial<Record<keyof Config, unknown>>): Promise<void> {
   const config = resolveConfig(flags);
@@ -36,12 +73,7 @@ export async function serve(flags: Partial<Record<keyof Config, unknown>>): Prom
   const { app, pool, installer } = buildApp(config, discovery, { catalogue });
   const ids = pool.list().map((m) => `${m.id} (${m.family.displayName})`);
   app.log.info(`models in ${config.modelsDir}: ${ids.length > 0 ? ids.join(', ') : 'none — pull some (vocable pull <id>) or put model folders there (see README)'}`);
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      app.log.info(`${signal}: closing`);
-      void app.close().then(() => process.exit(0));
-    });
-  }
+  closeOnSignals(app);
   await app.listen({ host: config.host, port: config.port });
   if (config.apiKey) app.log.info('API key required on /v1 routes');
   if (isEmpty(discovery) && !config.offline) void pullDefaults(installer, app.log);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import * as nodeFs from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeAudio } from '../audio/decode.js';
 import type { MonoAudio } from '../audio/pcm.js';
@@ -12,6 +12,9 @@ const CLIP = 'clip.wav';
 /** Work in progress: staged voices and deleted ones on their way out; never listed. */
 const SCRATCH_PREFIX = '.';
 
+/** The file operations the store uses: node:fs/promises, or a test double (a disk that fills up). */
+export type VoiceFs = Pick<typeof nodeFs, 'mkdir' | 'readdir' | 'readFile' | 'rename' | 'rm' | 'writeFile'>;
+
 const isMissing = (error: unknown) => (error as NodeJS.ErrnoException).code === 'ENOENT';
 
 /**
@@ -23,7 +26,7 @@ export class FileVoiceStore implements VoiceStore {
   private readonly root: string;
   private readonly ready: Promise<void>;
 
-  constructor(dataDir: string) {
+  constructor(dataDir: string, private readonly fs: VoiceFs = nodeFs) {
     this.root = join(dataDir, 'voices');
     this.ready = this.prepare();
     this.ready.catch(() => undefined);
@@ -31,15 +34,15 @@ export class FileVoiceStore implements VoiceStore {
 
   /** Creates the folder and clears what a crash may have left half-written. */
   private async prepare(): Promise<void> {
-    await mkdir(this.root, { recursive: true });
-    for (const entry of await readdir(this.root)) {
-      if (entry.startsWith(SCRATCH_PREFIX)) await rm(join(this.root, entry), { recursive: true, force: true });
+    await this.fs.mkdir(this.root, { recursive: true });
+    for (const entry of await this.fs.readdir(this.root)) {
+      if (entry.startsWith(SCRATCH_PREFIX)) await this.fs.rm(join(this.root, entry), { recursive: true, force: true });
     }
   }
 
   async list(): Promise<SavedVoice[]> {
     await this.ready;
-    const names = (await readdir(this.root)).filter((n) => !n.startsWith(SCRATCH_PREFIX)).sort();
+    const names = (await this.fs.readdir(this.root)).filter((n) => !n.startsWith(SCRATCH_PREFIX)).sort();
     const voices = await Promise.all(names.map((n) => this.get(n)));
     return voices.filter((v): v is SavedVoice => v !== undefined);
   }
@@ -47,7 +50,7 @@ export class FileVoiceStore implements VoiceStore {
   async get(name: string): Promise<SavedVoice | undefined> {
     await this.ready;
     try {
-      return JSON.parse(await readFile(join(this.root, name, META), 'utf8')) as SavedVoice;
+      return JSON.parse(await this.fs.readFile(join(this.root, name, META), 'utf8')) as SavedVoice;
     } catch (error) {
       if (isMissing(error)) return undefined;
       throw error;
@@ -57,7 +60,7 @@ export class FileVoiceStore implements VoiceStore {
   async audio(name: string): Promise<MonoAudio | undefined> {
     await this.ready;
     try {
-      return await decodeAudio(await readFile(join(this.root, name, CLIP)));
+      return await decodeAudio(await this.fs.readFile(join(this.root, name, CLIP)));
     } catch (error) {
       if (isMissing(error)) return undefined;
       throw error;
@@ -68,12 +71,12 @@ export class FileVoiceStore implements VoiceStore {
     await this.ready;
     const staging = this.scratch(voice.id);
     try {
-      await mkdir(staging);
-      await writeFile(join(staging, CLIP), encodeWav(audio), { flush: true });
-      await writeFile(join(staging, META), JSON.stringify(voice, null, 2), { flush: true });
-      await rename(staging, join(this.root, voice.id));
+      await this.fs.mkdir(staging);
+      await this.fs.writeFile(join(staging, CLIP), encodeWav(audio), { flush: true });
+      await this.fs.writeFile(join(staging, META), JSON.stringify(voice, null, 2), { flush: true });
+      await this.fs.rename(staging, join(this.root, voice.id));
     } catch (error) {
-      await rm(staging, { recursive: true, force: true });
+      await this.fs.rm(staging, { recursive: true, force: true });
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'EEXIST' || code === 'ENOTEMPTY') throw new VoiceExistsError(voice.id);
       throw error;
@@ -85,8 +88,8 @@ export class FileVoiceStore implements VoiceStore {
     if (!voice) return undefined;
     const updated = { ...voice, ...change };
     const temp = join(this.root, name, `${SCRATCH_PREFIX}${META}.${randomBytes(6).toString('hex')}`);
-    await writeFile(temp, JSON.stringify(updated, null, 2), { flush: true });
-    await rename(temp, join(this.root, name, META));
+    await this.fs.writeFile(temp, JSON.stringify(updated, null, 2), { flush: true });
+    await this.fs.rename(temp, join(this.root, name, META));
     return updated;
   }
 
@@ -94,12 +97,12 @@ export class FileVoiceStore implements VoiceStore {
     await this.ready;
     const doomed = this.scratch(name);
     try {
-      await rename(join(this.root, name), doomed);
+      await this.fs.rename(join(this.root, name), doomed);
     } catch (error) {
       if (isMissing(error)) return false;
       throw error;
     }
-    await rm(doomed, { recursive: true, force: true });
+    await this.fs.rm(doomed, { recursive: true, force: true });
     return true;
   }
 

@@ -1,0 +1,88 @@
+/**
+ * The load benchmark's clients (bench/load.bench.ts): half of them ask for speech, half for
+ * transcriptions, each one request after another, with a /health probe beside them. Run in a
+ * worker thread so that they do not load the server's event loop.
+ */
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+
+/** Caps each scenario's request count as well as its time. */
+export const MAX_REQUESTS = 20_000;
+/** A client that got a 503 waits this long before its next request, as a polite client would. */
+export const BUSY_BACKOFF_MS = 50;
+export const HEALTH_EVERY_MS = 100;
+
+export type Kind = 'speech' | 'transcription';
+
+export interface Plan {
+  base: string;
+  clients: number;
+  seconds: number;
+  speechBody: string;
+  upload: Uint8Array<ArrayBuffer>;
+  uploadType: string;
+}
+
+export interface Outcome {
+  sent: number;
+  answered: number;
+  elapsedMs: number;
+  /** Per answered request: its kind, status and latency. */
+  kinds: Kind[];
+  statuses: number[];
+  latencies: number[];
+  /** Requests that got no HTTP answer (socket errors), by message. */
+  failures: string[];
+  health: number[];
+  healthFailures: number;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Runs the clients and the health probe until the time or the request cap is reached; waits for every answer. */
+export async function runClients(plan: Plan): Promise<Outcome> {
+  const outcome: Outcome = { sent: 0, answered: 0, elapsedMs: 0, kinds: [], statuses: [], latencies: [], failures: [], health: [], healthFailures: 0 };
+  const started = performance.now();
+  const deadline = started + plan.seconds * 1000;
+  const going = () => performance.now() < deadline && outcome.sent < MAX_REQUESTS;
+  const requests: Record<Kind, () => Promise<Response>> = {
+    speech: () => fetch(`${plan.base}/v1/audio/speech`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: plan.speechBody }),
+    transcription: () => fetch(`${plan.base}/v1/audio/transcriptions`, { method: 'POST', headers: { 'content-type': plan.uploadType }, body: plan.upload }),
+  };
+  async function client(kind: Kind): Promise<void> {
+    while (going()) {
+      outcome.sent += 1;
+      const t0 = performance.now();
+      try {
+        const response = await requests[kind]();
+        await response.arrayBuffer();
+        outcome.answered += 1;
+        outcome.kinds.push(kind);
+        outcome.statuses.push(response.status);
+        outcome.latencies.push(performance.now() - t0);
+        if (response.status === 503) await sleep(BUSY_BACKOFF_MS);
+      } catch (error) {
+        outcome.failures.push(String((error as Error).cause ?? error));
+      }
+    }
+  }
+  async function probe(): Promise<void> {
+    while (going()) {
+      const t0 = performance.now();
+      try {
+        const response = await fetch(`${plan.base}/health`);
+        await response.arrayBuffer();
+        if (response.status === 200) outcome.health.push(performance.now() - t0);
+        else outcome.healthFailures += 1;
+      } catch {
+        outcome.healthFailures += 1;
+      }
+      await sleep(HEALTH_EVERY_MS);
+    }
+  }
+  const kinds = Array.from({ length: plan.clients }, (_, i): Kind => (i % 2 === 0 ? 'speech' : 'transcription'));
+  await Promise.all([...kinds.map(client), probe()]);
+  outcome.elapsedMs = performance.now() - started;
+  return outcome;
+}
+
+if (!isMainThread) parentPort!.postMessage(await runClients(workerData as Plan));
