@@ -99,3 +99,10 @@ export class DownloadError extends ApiError {
     super(502, message, 'server_error', code);
   }
 }
+
+/** The disk is full: nothing was saved. */
+export class InsufficientStorageError extends ApiError {
+  constructor(message: string) {
+    super(507, message, 'server_error', 'insufficient_storage');
+  }
+}

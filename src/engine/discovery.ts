@@ -2,6 +2,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { FileRole, ResolvedFiles, SingleFileRole, TtsCapabilities, TtsFamily } from './family.js';
 import { FAMILIES } from './families/index.js';
+import { checkTokensFile } from './model-files-check.js';
 import type { SttCapabilities, SttFamily } from './stt-family.js';
 
 interface InstalledBase {
@@ -99,6 +100,7 @@ async function inspectAs(family: Family, id: string, dir: string, names: Readonl
     return { id, dir, reason: `${family.displayName} model is missing ${missing.join('; ')} (absent or empty)` };
   }
   try {
+    if (files.tokens) await checkTokensFile(files.tokens);
     const sizeBytes = await filesSize(files);
     return family.task === 'tts'
       ? { task: 'tts', id, dir, family, files, capabilities: await family.capabilities(files), sizeBytes }

@@ -70,6 +70,8 @@ export async function readOnnxMetadata(path: string): Promise<Map<string, string
       } else {
         throw new Error(`${path} is not an ONNX model (unexpected protobuf wire type ${wire})`);
       }
+      // A field running past the end means a truncated file (an interrupted copy or download).
+      if (pos > size) throw new Error(`${path} is truncated: it ends inside the model (${size} bytes)`);
     }
     return metadata;
   } finally {

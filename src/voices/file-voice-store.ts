@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { decodeAudio } from '../audio/decode.js';
 import type { MonoAudio } from '../audio/pcm.js';
 import { encodeWav } from '../audio/wav.js';
+import { InsufficientStorageError } from '../errors.js';
 import type { SavedVoice } from './saved-voice.js';
 import { VoiceExistsError, type VoiceStore } from './voice-store.js';
 
@@ -16,6 +17,12 @@ const SCRATCH_PREFIX = '.';
 export type VoiceFs = Pick<typeof nodeFs, 'mkdir' | 'readdir' | 'readFile' | 'rename' | 'rm' | 'writeFile'>;
 
 const isMissing = (error: unknown) => (error as NodeJS.ErrnoException).code === 'ENOENT';
+
+/** A write that failed for want of space becomes a 507 that says so; other errors pass as they are. */
+function storageError(error: unknown, what: string): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ENOSPC' || code === 'EDQUOT' ? new InsufficientStorageError(`The server's disk is full: ${what} was not saved. Free space in the data directory and try again.`) : error;
+}
 
 /**
  * Saved voices as folders `<dataDir>/voices/<name>/` holding voice.json and clip.wav. A voice
@@ -79,7 +86,7 @@ export class FileVoiceStore implements VoiceStore {
       await this.fs.rm(staging, { recursive: true, force: true });
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'EEXIST' || code === 'ENOTEMPTY') throw new VoiceExistsError(voice.id);
-      throw error;
+      throw storageError(error, `voice '${voice.id}'`);
     }
   }
 
@@ -88,8 +95,13 @@ export class FileVoiceStore implements VoiceStore {
     if (!voice) return undefined;
     const updated = { ...voice, ...change };
     const temp = join(this.root, name, `${SCRATCH_PREFIX}${META}.${randomBytes(6).toString('hex')}`);
-    await this.fs.writeFile(temp, JSON.stringify(updated, null, 2), { flush: true });
-    await this.fs.rename(temp, join(this.root, name, META));
+    try {
+      await this.fs.writeFile(temp, JSON.stringify(updated, null, 2), { flush: true });
+      await this.fs.rename(temp, join(this.root, name, META));
+    } catch (error) {
+      await this.fs.rm(temp, { force: true });
+      throw storageError(error, `the change to voice '${name}'`);
+    }
     return updated;
   }
 

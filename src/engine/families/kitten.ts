@@ -1,5 +1,5 @@
-import { stat } from 'node:fs/promises';
 import type { TtsFamily } from '../family.js';
+import { checkStyleTable } from '../model-files-check.js';
 import { readOnnxMetadata } from '../onnx-metadata.js';
 
 /**
@@ -15,9 +15,7 @@ async function checkKittenFiles(meta: Map<string, string>, voicesPath: string): 
   if (!(speakers > 0) || styleDim.length !== 2 || !styleDim.every((d) => d > 0) || !meta.has('sample_rate') || meta.get('has_espeak') !== '1') {
     throw new Error('the model lacks the n_speakers, style_dim, sample_rate or has_espeak=1 metadata sherpa-onnx needs');
   }
-  const expected = speakers * styleDim[0]! * styleDim[1]! * Float32Array.BYTES_PER_ELEMENT;
-  const { size } = await stat(voicesPath);
-  if (size !== expected) throw new Error(`voices.bin holds ${size} bytes; the model's metadata needs ${expected}`);
+  await checkStyleTable(voicesPath, speakers, styleDim);
   return speakers;
 }
 

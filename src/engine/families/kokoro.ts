@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import type { TtsFamily } from '../family.js';
+import { checkStyleTable } from '../model-files-check.js';
 import { readOnnxMetadata } from '../onnx-metadata.js';
 
 /** lexicon-us-en.txt → en-us, lexicon-zh.txt → zh: the languages a multi-lingual Kokoro reads. */
@@ -31,6 +32,8 @@ export const kokoro: TtsFamily = {
     const meta = await readOnnxMetadata(files.model!);
     const voices = (meta.get('speaker_names') ?? '').split(',').map((v) => v.trim()).filter(Boolean);
     const count = Number(meta.get('n_speakers') ?? voices.length);
+    const styleDim = (meta.get('style_dim') ?? '').split(',').map(Number);
+    if (count > 0 && styleDim.length > 0 && styleDim.every((d) => d > 0)) await checkStyleTable(files.voices!, count, styleDim);
     const espeakVoice = meta.get('voice') ?? 'en-us';
     const lexicons = files.lexicon ? files.lexicon.split(',').map(lexiconLanguage) : [];
     const languages = [...new Set([espeakVoice, ...lexicons])];
