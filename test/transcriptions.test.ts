@@ -176,3 +176,24 @@ describe('bad input', () => {
     assert.equal((response.json() as { text: string }).text, '');
   });
 });
+
+test('a full queue refuses a transcription at once with a 503, before its upload is decoded', async () => {
+  const busy = await testApp(await fixtureModelsDir(), { maxQueue: 0 });
+  try {
+    // A job that holds the model until the test lets it go.
+    let release: (() => void) | undefined;
+    const held = busy.pool.runStt('sensevoice', { task: 'transcribe' }, () => new Promise<void>((resolve) => (release = resolve)));
+    const refused = await busy.app.inject({ method: 'POST', url: '/v1/audio/transcriptions', payload: form({ model: 'sensevoice' }, { bytes: jfk }) as unknown as string });
+    assertApiError(refused, 503, { message: /Model 'sensevoice' is busy: 1 requests are running or waiting\. Retry shortly/ });
+    while (!release) await new Promise((resolve) => setImmediate(resolve));
+    release();
+    await held;
+    assert.equal((await transcribeWith(busy.app)).statusCode, 200, 'served once the model is free');
+  } finally {
+    await busy.app.close();
+  }
+});
+
+function transcribeWith(target: FastifyInstance) {
+  return target.inject({ method: 'POST', url: '/v1/audio/transcriptions', payload: form({ model: 'sensevoice' }, { bytes: jfk }) as unknown as string });
+}

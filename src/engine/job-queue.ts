@@ -15,8 +15,13 @@ export class SerialJobQueue {
     return this.waiting + (this.running ? 1 : 0);
   }
 
+  /** Whether a job given now would be refused. */
+  get full(): boolean {
+    return this.depth > this.maxWaiting;
+  }
+
   run<T>(job: () => Promise<T>): Promise<T> {
-    if (this.depth > this.maxWaiting) {
+    if (this.full) {
       return Promise.reject(new QueueFullError(`${this.waiting} requests are already waiting`));
     }
     this.waiting += 1;

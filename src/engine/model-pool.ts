@@ -129,16 +129,22 @@ export class ModelPool {
     try {
       return await slot.queue.run(async () => job(await this.ensureLoaded(slot), slot));
     } catch (error) {
-      if (error instanceof QueueFullError) {
-        throw new ServiceBusyError(
-          `Model '${id}' is busy: ${error.message}. Retry shortly, or raise VOCABLE_MAX_QUEUE (now ${this.options.maxQueue}).`,
-        );
-      }
+      if (error instanceof QueueFullError) throw this.busy(id, error.message);
       throw error;
     } finally {
       slot.lastUsed = performance.now();
       this.scheduleIdleUnload(slot);
     }
+  }
+
+  /** Refuses at once (503) when model `id`'s queue is full, before a request spends work on its input. */
+  assertAccepting(id: string): void {
+    const slot = this.slot(id);
+    if (slot.queue.full) throw this.busy(id, `${slot.queue.depth} requests are running or waiting`);
+  }
+
+  private busy(id: string, detail: string): ServiceBusyError {
+    return new ServiceBusyError(`Model '${id}' is busy: ${detail}. Retry shortly, or raise VOCABLE_MAX_QUEUE (now ${this.options.maxQueue}).`);
   }
 
   /** Loads model `id` now (operators warming a model). */

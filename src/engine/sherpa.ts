@@ -50,6 +50,8 @@ export interface NativeVad {
   front(enableExternalBuffer?: boolean): { start: number; samples: Float32Array };
   pop(): void;
   flush(): void;
+  /** Back to a fresh state (times count from zero again), for the next file. */
+  reset(): void;
 }
 
 /** One recognition result; which fields are filled depends on the model family. */

@@ -1,5 +1,5 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { sherpa } from '../engine/sherpa.js';
+import { sherpa, type NativeVad } from '../engine/sherpa.js';
 
 export const STT_SAMPLE_RATE = 16000;
 
@@ -18,20 +18,49 @@ const WINDOW = 512;
 /** Windows between turns of the event loop (about one second of audio). */
 const WINDOWS_PER_TURN = 32;
 
+/** Idle detectors kept for reuse, per model and segment bound. */
+const MAX_IDLE_VADS = 4;
+
 /**
- * Cuts 16 kHz audio into speech segments with Silero VAD, as it streams in: memory holds one
- * segment, not the file. No segment is longer than `maxSeconds` (Whisper reads 30 s at most).
+ * Loading Silero takes about a tenth of a second of the event loop (the constructor is
+ * synchronous), so detectors are reset and reused across requests rather than made per file.
  */
-export async function* vadSegments(pcm: AsyncIterable<Float32Array>, vadModel: string, maxSeconds: number): AsyncGenerator<SpeechSegment> {
-  const vad = new sherpa.Vad(
+class IdleVads {
+  private readonly idle = new Map<string, NativeVad[]>();
+
+  take(model: string, maxSeconds: number): NativeVad {
+    return this.idle.get(`${maxSeconds}:${model}`)?.pop() ?? createVad(model, maxSeconds);
+  }
+
+  give(model: string, maxSeconds: number, vad: NativeVad): void {
+    vad.reset();
+    const key = `${maxSeconds}:${model}`;
+    const list = this.idle.get(key) ?? [];
+    if (list.length < MAX_IDLE_VADS) list.push(vad);
+    this.idle.set(key, list);
+  }
+}
+
+const idleVads = new IdleVads();
+
+function createVad(model: string, maxSeconds: number): NativeVad {
+  return new sherpa.Vad(
     {
-      sileroVad: { model: vadModel, threshold: 0.5, minSilenceDuration: 0.5, minSpeechDuration: 0.25, windowSize: 512, maxSpeechDuration: maxSeconds },
+      sileroVad: { model, threshold: 0.5, minSilenceDuration: 0.5, minSpeechDuration: 0.25, windowSize: WINDOW, maxSpeechDuration: maxSeconds },
       sampleRate: STT_SAMPLE_RATE,
       numThreads: 1,
       debug: 0,
     },
     maxSeconds * 2 + 10,
   );
+}
+
+/**
+ * Cuts 16 kHz audio into speech segments with Silero VAD, as it streams in: memory holds one
+ * segment, not the file. No segment is longer than `maxSeconds` (Whisper reads 30 s at most).
+ */
+export async function* vadSegments(pcm: AsyncIterable<Float32Array>, vadModel: string, maxSeconds: number): AsyncGenerator<SpeechSegment> {
+  const vad = idleVads.take(vadModel, maxSeconds);
   function* drain(): Generator<SpeechSegment> {
     while (!vad.isEmpty()) {
       const segment = vad.front(false);
@@ -39,18 +68,22 @@ export async function* vadSegments(pcm: AsyncIterable<Float32Array>, vadModel: s
       vad.pop();
     }
   }
-  let sinceTurn = 0;
-  for await (const window of fixedPieces(pcm, WINDOW)) {
-    vad.acceptWaveform(window);
-    yield* drain();
-    sinceTurn += 1;
-    if (sinceTurn === WINDOWS_PER_TURN) {
-      sinceTurn = 0;
-      await nextTurn();
+  try {
+    let sinceTurn = 0;
+    for await (const window of fixedPieces(pcm, WINDOW)) {
+      vad.acceptWaveform(window);
+      yield* drain();
+      sinceTurn += 1;
+      if (sinceTurn === WINDOWS_PER_TURN) {
+        sinceTurn = 0;
+        await nextTurn();
+      }
     }
+    vad.flush();
+    yield* drain();
+  } finally {
+    idleVads.give(vadModel, maxSeconds, vad);
   }
-  vad.flush();
-  yield* drain();
 }
 
 /** Without a VAD model: fixed windows of `seconds`, so long files still fit the model. */

@@ -74,6 +74,8 @@ export function transcriptionRoutes(pool: ModelPool, options: TranscriptionRoute
 
     const handle = (task: RecognitionOptions['task']) => async (request: FastifyRequest, reply: FastifyReply) => {
       const { fields, bytes, job, ignored } = await parseRequest(request, pool, options, task);
+      // A full queue refuses before decoding and segmenting the upload, so shedding load is cheap.
+      pool.assertAccepting(job.model.id);
       if (ignored.length > 0) reply.header('X-Ignored-Fields', ignored.join(', '));
       const meter = new AudioMeter();
       recordModelWork(request, { model: job.model.id, task, audio: meter });
