@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, InvalidRequestError, PayloadTooLargeError, RouteNotFoundError } from '../errors.js';
 
 /** Fastify's own client errors (bad JSON, wrong content type, body too large) in OpenAI's shape. */
@@ -7,7 +7,7 @@ function fromFastifyError(error: FastifyError, bodyLimit: number): ApiError | un
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new PayloadTooLargeError(`The request body is larger than ${bodyLimit} bytes. Send a shorter ref_audio clip.`);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new ApiError(415, 'Unsupported Content-Type: send the body as application/json', 'invalid_request_error', 'unsupported_media_type');
+      return new ApiError(415, 'Unsupported Content-Type: send the body as application/json (or multipart/form-data where a file is uploaded)', 'invalid_request_error', 'unsupported_media_type');
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new InvalidRequestError('The request body is empty: send a JSON object', null, 'invalid_json');
     default:
@@ -17,6 +17,18 @@ function fromFastifyError(error: FastifyError, bodyLimit: number): ApiError | un
       }
       return undefined;
   }
+}
+
+/**
+ * Errors Fastify's router raises before any route runs (a malformed percent-escape, a path
+ * segment past the router's length limit), in OpenAI's shape like every other error.
+ */
+export function routerErrorHandler(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const apiError =
+    error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? new ApiError(414, 'A part of the URL path is too long: model ids and voice names are at most 64 characters.', 'invalid_request_error', 'uri_too_long')
+      : new InvalidRequestError(`The URL is malformed: ${error.message}`, null, 'invalid_url');
+  void reply.status(apiError.status).send(apiError.toBody());
 }
 
 /** Every error a route or hook throws leaves as OpenAI's `{"error": {...}}`, 404s included. */

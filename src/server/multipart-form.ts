@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { InvalidRequestError, PayloadTooLargeError } from '../errors.js';
+import { ApiError, InvalidRequestError, PayloadTooLargeError } from '../errors.js';
 
 export interface MultipartForm {
   /** Every value of each text field, in order (`timestamp_granularities[]` repeats). */
@@ -23,14 +23,22 @@ export async function readMultipartForm(request: FastifyRequest, fileField: stri
         if (form.file) throw new InvalidRequestError(`Send one file in "${fileField}"`, fileField);
         form.file = { bytes: await part.toBuffer(), filename: part.filename };
       } else {
+        // The parser cuts a value at its size limit without failing; a cut value is not what was sent.
+        if (part.valueTruncated) throw new PayloadTooLargeError(`The form field "${part.fieldname}" is too long; send a shorter value`, part.fieldname);
         form.fields.set(part.fieldname, [...(form.fields.get(part.fieldname) ?? []), String(part.value)]);
       }
     }
   } catch (error) {
-    if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
+    const { code, statusCode } = error as { code?: string; statusCode?: number };
+    if (code === 'FST_REQ_FILE_TOO_LARGE') {
       throw new PayloadTooLargeError(`${fileField} is larger than ${(maxBytes / 1048576).toFixed(1)} MB; send a shorter or more compressed file`, fileField);
     }
-    throw error;
+    if (code === 'FST_FILES_LIMIT') throw new InvalidRequestError(`Send one file, in "${fileField}"`, fileField);
+    if (code === 'FST_FIELDS_LIMIT' || code === 'FST_PARTS_LIMIT') throw new PayloadTooLargeError('The form has too many fields; send only the documented ones');
+    if (error instanceof ApiError || (statusCode !== undefined && statusCode < 500)) throw error;
+    // The parser's own errors (no or wrong boundary, a body cut short) carry no status, but the body is at fault.
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new InvalidRequestError(`The multipart/form-data body could not be read (${reason}); send a well-formed form with a boundary`, null, 'invalid_multipart');
   }
   return form;
 }

@@ -5,6 +5,8 @@ import { EngineError } from '../errors.js';
 import { AudioChannel } from './audio-channel.js';
 import type { SpeechPlan } from './plan-speech.js';
 
+const NOTHING_TO_SAY = /produced no audio/;
+
 /**
  * Runs a plan's text chunks through the engine in order, as one job on the model's queue, and
  * yields audio at the plan's output rate as the engine makes it (its progress callback), joined
@@ -34,7 +36,12 @@ export function generateSpeech(plan: SpeechPlan, pool: ModelPool, signal: AbortS
         });
       } catch (error) {
         if (signal.aborted) return;
-        throw new EngineError(`Model '${model.id}' failed to synthesize "${text.slice(0, 40)}": ${(error as Error).message}`);
+        // Some families throw on text they find nothing to say in (NUL, a zero-width space) where
+        // others return no samples: the input's fault, so the chunk is empty rather than a 500.
+        if (!NOTHING_TO_SAY.test((error as Error).message)) {
+          throw new EngineError(`Model '${model.id}' failed to synthesize "${text.slice(0, 40)}": ${(error as Error).message}`);
+        }
+        result = { samples: new Float32Array(0), sampleRate: engine.sampleRate };
       }
       if (streamed === 0) send(joiner.push(result.samples));
       send(joiner.endChunk());

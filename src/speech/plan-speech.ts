@@ -1,10 +1,11 @@
 import { encodedRate, encoderAvailable, missingEncoderMessage, OUTPUT_FORMATS, type OutputFormat } from '../audio/encode/index.js';
+import { durationSeconds, type MonoAudio } from '../audio/pcm.js';
 import type { ReferenceClip, SynthesisInput } from '../engine/family.js';
 import type { InstalledTtsModel } from '../engine/discovery.js';
 import type { ModelPool } from '../engine/model-pool.js';
 import { InvalidRequestError } from '../errors.js';
 import { checkControls } from './controls.js';
-import type { SavedVoice } from '../voices/saved-voice.js';
+import { isVoiceName, type SavedVoice } from '../voices/saved-voice.js';
 import type { VoiceStore } from '../voices/voice-store.js';
 import { decodeReferenceBase64, fitReference, looksLikePath, prepareReferenceAudio } from './reference-audio.js';
 import { readReferenceFile } from './reference-file.js';
@@ -59,7 +60,8 @@ function cloningModels(pool: ModelPool): string {
 /** The clip a request clones from: its `ref_audio` (base64, or an allowed local path), or a saved voice. */
 async function referenceFor(request: SpeechRequest, model: InstalledTtsModel, pool: ModelPool, options: SpeechServiceOptions): Promise<ReferenceClip | undefined> {
   if (request.ref_audio !== undefined) return clipFromRequest(request, request.ref_audio, model, pool, options);
-  const saved = request.voice !== undefined && !model.capabilities.voices.includes(request.voice) ? await options.voices.get(request.voice) : undefined;
+  // Only a valid voice name reaches the store: it becomes a path there.
+  const saved = isVoiceName(request.voice) && !model.capabilities.voices.includes(request.voice) ? await options.voices.get(request.voice) : undefined;
   if (saved) return clipFromSavedVoice(request, saved, model, pool, options);
   if (request.ref_text !== undefined) {
     throw new InvalidRequestError('ref_text was sent without ref_audio: send the clip it transcribes as ref_audio', 'ref_audio', 'missing_ref_audio');
@@ -73,6 +75,30 @@ function refuseCloning(model: InstalledTtsModel, pool: ModelPool, what: string, 
     param,
     'cloning_not_supported',
   );
+}
+
+/** Far more than anyone says in the longest clip a family takes (20 s). */
+const MAX_TRANSCRIPT_CHARS = 1000;
+/**
+ * A model that clones from a transcript times its speech by the clip's seconds per character:
+ * a few characters for a long clip would make minutes of audio for each character of input.
+ */
+const MIN_TRANSCRIPT_CHARS_PER_SECOND = 1;
+
+/** Checks that a clip's transcript could be what is said in it, before the engine trusts it. */
+function checkTranscript(text: string, audio: MonoAudio, param: string): void {
+  const chars = [...text].length;
+  const seconds = durationSeconds(audio);
+  if (chars > MAX_TRANSCRIPT_CHARS) {
+    throw new InvalidRequestError(`The transcript of the clip is ${chars} characters; send only the words spoken in it (at most ${MAX_TRANSCRIPT_CHARS})`, param, 'invalid_value');
+  }
+  if (chars < MIN_TRANSCRIPT_CHARS_PER_SECOND * seconds) {
+    throw new InvalidRequestError(
+      `The transcript of the clip has ${chars} characters for ${seconds.toFixed(1)} s of speech; send all the words spoken in the clip`,
+      param,
+      'transcript_too_short',
+    );
+  }
 }
 
 async function clipFromRequest(request: SpeechRequest, refAudio: string, model: InstalledTtsModel, pool: ModelPool, options: SpeechServiceOptions): Promise<ReferenceClip> {
@@ -90,6 +116,7 @@ async function clipFromRequest(request: SpeechRequest, refAudio: string, model: 
     ? await readReferenceFile(refAudio, options.refAudioDir, options.maxRefAudioBytes)
     : decodeReferenceBase64(refAudio, options.maxRefAudioBytes);
   const audio = await prepareReferenceAudio(bytes, model.family.reference!, model.id);
+  if (cloning === 'audio+transcript') checkTranscript(text!, audio, 'ref_text');
   return cloning === 'audio+transcript' ? { audio, text } : { audio };
 }
 
@@ -107,6 +134,7 @@ async function clipFromSavedVoice(request: SpeechRequest, voice: SavedVoice, mod
   const clip = await options.voices.audio(voice.id);
   if (!clip) throw new InvalidRequestError(`Saved voice '${voice.id}' was deleted while this request ran`, 'voice', 'voice_not_found');
   const audio = fitReference(clip, model.family.reference!, model.id, 'voice');
+  if (cloning === 'audio+transcript') checkTranscript(text!, audio, request.ref_text?.trim() ? 'ref_text' : 'voice');
   return cloning === 'audio+transcript' ? { audio, text } : { audio };
 }
 

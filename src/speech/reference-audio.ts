@@ -1,4 +1,5 @@
-import { decodeAudio, AudioDecodeError } from '../audio/decode.js';
+import { AudioDecodeError } from '../audio/decode.js';
+import { AudioTooLongError, decodeAudioWithin } from '../audio/decode-stream.js';
 import { durationSeconds, type MonoAudio } from '../audio/pcm.js';
 import { resample } from '../audio/resample.js';
 import { trimSilence } from '../audio/trim-silence.js';
@@ -6,6 +7,11 @@ import type { ReferencePolicy } from '../engine/family.js';
 import { InvalidRequestError, PayloadTooLargeError } from '../errors.js';
 
 export const MIN_REFERENCE_SECONDS = 1;
+/**
+ * Decoding stops past this: the families keep 10-30 s of speech, and a bound on the decoded
+ * length (not just the file size) keeps a highly compressed clip from becoming gigabytes of PCM.
+ */
+export const MAX_DECODED_REFERENCE_SECONDS = 120;
 const PARAM = 'ref_audio';
 const DATA_URI = /^data:([^,]*?)(;base64)?,/i;
 const URL_LIKE = /^[a-z][a-z0-9+.-]*:\/\//i;
@@ -58,8 +64,11 @@ export function decodeReferenceBase64(value: string, maxBytes: number): Buffer {
 export async function prepareReferenceAudio(bytes: Uint8Array, policy: ReferencePolicy, modelId: string, param = PARAM): Promise<MonoAudio> {
   let decoded: MonoAudio;
   try {
-    decoded = await decodeAudio(bytes);
+    decoded = await decodeAudioWithin(bytes, { maxSeconds: MAX_DECODED_REFERENCE_SECONDS });
   } catch (error) {
+    if (error instanceof AudioTooLongError) {
+      throw new InvalidRequestError(`${param} is too long: ${error.message}; send a clip of 3-20 s (at most ${MAX_DECODED_REFERENCE_SECONDS} s)`, param, 'audio_too_long');
+    }
     if (!(error instanceof AudioDecodeError)) throw error;
     throw new InvalidRequestError(`${param} could not be decoded: ${error.message}. Send wav, mp3, flac, ogg/opus, m4a or webm.`, param, 'invalid_audio');
   }

@@ -16,8 +16,10 @@ export interface SavedVoice {
 /** Letters, digits, `_`, `-` and inner dots: a name is a folder name, so no path characters. */
 const VOICE_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,62}[A-Za-z0-9_-])?$/;
 
+export const isVoiceName = (name: unknown): name is string => typeof name === 'string' && VOICE_NAME.test(name) && !name.includes('..');
+
 export function checkVoiceName(name: unknown): string {
-  if (typeof name !== 'string' || !VOICE_NAME.test(name) || name.includes('..')) {
+  if (!isVoiceName(name)) {
     throw new InvalidRequestError(
       'name must be 1-64 letters, digits, "_", "-" or "." (not at the ends), e.g. "my-voice"',
       'name',
