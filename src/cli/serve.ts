@@ -75,6 +75,6 @@ export async function serve(flags: Partial<Record<keyof Config, unknown>>): Prom
   app.log.info(`models in ${config.modelsDir}: ${ids.length > 0 ? ids.join(', ') : 'none — pull some (vocable pull <id>) or put model folders there (see README)'}`);
   closeOnSignals(app);
   await app.listen({ host: config.host, port: config.port });
-  if (config.apiKey) app.log.info('API key required on /v1 routes');
+  if (config.apiKey) app.log.info('API key required on /v1 routes and /metrics');
   if (isEmpty(discovery) && !config.offline) void pullDefaults(installer, app.log);
 }
