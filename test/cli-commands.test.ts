@@ -3,6 +3,7 @@
  * (fixture weights: tones, not speech), and against a running server with --url and --api-key.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +11,7 @@ import { after, before, test } from 'node:test';
 import { fixtureModelsDir } from '../fixtures/cache.js';
 import { SENSEVOICE_TEXT } from '../fixtures/sensevoice.js';
 import { parseWav, SHARED_AUDIO } from './helpers/audio.js';
-import { runCli, startServer } from './helpers/cli.js';
+import { ROOT, runCli, startServer } from './helpers/cli.js';
 
 let modelsDir: string;
 let work: string;
@@ -95,4 +96,18 @@ test('--help on each command says what it does and what it takes', async () => {
     assert.equal(help.code, 0);
     assert.match(help.stdout, pattern);
   }
+});
+
+test('on a terminal, transcribe shows a progress bar that follows the segments through the file', async () => {
+  // util-linux's script gives the command a pseudo-terminal, as a person's shell would.
+  const command = ['npx', 'tsx', 'src/cli/main.ts', 'transcribe', join(SHARED_AUDIO, 'jfk.wav'), '-m', 'sensevoice', '--models-dir', modelsDir, '--data-dir', join(work, 'data')].join(' ');
+  const run = await new Promise<string>((resolve, reject) =>
+    execFile('script', ['-qec', command, '/dev/null'], { cwd: ROOT, encoding: 'utf8' }, (error, stdout) => (error ? reject(error) : resolve(stdout))),
+  );
+  const frames = run.split(/\r|\x1b\[1G/).filter((frame) => frame.startsWith('transcribing ['));
+  assert.ok(frames.length >= 2, `progress frames: ${JSON.stringify(frames)}`);
+  const percents = frames.map((frame) => Number(/(\d+)% \| \d+:\d\d of 0:11/.exec(frame)?.[1]));
+  assert.deepEqual(percents, [...percents].sort((a, b) => a - b), 'the bar only moves forward');
+  assert.ok(percents.at(-1)! >= 90, `it ends near the end of the file (${percents.at(-1)}%)`);
+  assert.match(run, new RegExp(SENSEVOICE_TEXT));
 });

@@ -129,7 +129,7 @@ describe('families', () => {
 test('stream=true: transcript.text.delta events, then transcript.text.done', async () => {
   const response = await transcribe({ model: 'sensevoice', stream: 'true' });
   assert.match(String(response.headers['content-type']), /^text\/event-stream/);
-  const events: { type: string; delta?: string; text?: string }[] = [];
+  const events: { type: string; delta?: string; text?: string; start?: number; end?: number }[] = [];
   const parser = createParser({ onEvent: (event) => events.push(JSON.parse(event.data)) });
   parser.feed(response.body);
   const done = events.at(-1)!;
@@ -137,6 +137,10 @@ test('stream=true: transcript.text.delta events, then transcript.text.done', asy
   const deltas = events.slice(0, -1);
   assert.ok(deltas.length >= 2 && deltas.every((e) => e.type === 'transcript.text.delta'));
   assert.equal(deltas.map((e) => e.delta).join(''), done.text);
+  // Each delta says where its segment lies in the file, in order: how far the transcription has got.
+  const ends = deltas.map((e) => e.end!);
+  assert.deepEqual(ends, [...ends].sort((a, b) => a - b));
+  assert.ok(deltas.every((e) => e.start! < e.end! && e.end! <= 11.01), JSON.stringify(deltas));
 });
 
 describe('bad input', () => {

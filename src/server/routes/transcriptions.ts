@@ -50,13 +50,18 @@ async function parseRequest(request: FastifyRequest, pool: ModelPool, options: T
   return { fields, bytes: form.file.bytes, job, ignored };
 }
 
-/** SSE: `transcript.text.delta` as segments finish, then `transcript.text.done`; a late failure becomes an error event. */
+/**
+ * SSE: `transcript.text.delta` as segments finish, then `transcript.text.done`; a late failure
+ * becomes an error event. Deltas also carry the segment's `start` and `end` (seconds in the
+ * file), beyond OpenAI's fields, so a client can show how far the transcription has got.
+ */
 async function* transcriptEvents(first: IteratorResult<TranscriptSegment>, rest: AsyncGenerator<TranscriptSegment>): AsyncGenerator<string> {
   const texts: string[] = [];
   const event = (data: object) => `data: ${JSON.stringify(data)}\n\n`;
   try {
     for (let next = first; !next.done; next = await rest.next()) {
-      yield event({ type: 'transcript.text.delta', delta: texts.length > 0 ? ` ${next.value.text}` : next.value.text });
+      const { text, start, end } = next.value;
+      yield event({ type: 'transcript.text.delta', delta: texts.length > 0 ? ` ${text}` : text, start, end });
       texts.push(next.value.text);
     }
     yield event({ type: 'transcript.text.done', text: texts.join(' ') });
