@@ -1,7 +1,7 @@
 import { ChunkJoiner } from '../audio/chunk-joiner.js';
 import { StreamResampler } from '../audio/resample-stream.js';
 import type { ModelPool } from '../engine/model-pool.js';
-import { EngineError } from '../errors.js';
+import { EngineError, InvalidRequestError } from '../errors.js';
 import { AudioChannel } from './audio-channel.js';
 import type { SpeechPlan } from './plan-speech.js';
 
@@ -13,6 +13,25 @@ const NOTHING_TO_SAY = /produced no audio/;
  * without clicks. When `signal` aborts (the client went away) the callback tells the engine to
  * stop and no further chunk starts, so the model is free again within one engine step.
  */
+/** Far slower than anyone speaks (about 0.07 s a character at speed 1), yet a bound on a model that runs away. */
+const MAX_SECONDS_PER_CHAR = 1;
+const MIN_MAX_SECONDS = 30;
+
+function maxOutputSeconds(plan: SpeechPlan): number {
+  return MIN_MAX_SECONDS + (MAX_SECONDS_PER_CHAR * plan.inputChars) / plan.settings.speed;
+}
+
+/** A model making far more audio than its input could need: stopped, so one request cannot fill memory. */
+class RunawayOutputError extends InvalidRequestError {
+  constructor(model: string, seconds: number, chars: number) {
+    super(
+      `Model '${model}' made over ${Math.round(seconds)} s of audio for ${chars} characters and was stopped. With cloning, check that ref_text is what the clip says.`,
+      null,
+      'output_too_long',
+    );
+  }
+}
+
 export function generateSpeech(plan: SpeechPlan, pool: ModelPool, signal: AbortSignal): AsyncIterable<Float32Array> {
   const channel = new AudioChannel();
   const { model } = plan;
@@ -20,6 +39,8 @@ export function generateSpeech(plan: SpeechPlan, pool: ModelPool, signal: AbortS
     const joiner = new ChunkJoiner(engine.sampleRate, model.family.chunkGapSeconds);
     const resampler = new StreamResampler(engine.sampleRate, plan.outputRate);
     const send = (samples: Float32Array) => channel.push(resampler.push(samples));
+    const maxSamples = engine.sampleRate * maxOutputSeconds(plan);
+    let total = 0;
     for (const text of plan.chunks) {
       if (signal.aborted) return;
       let streamed = 0;
@@ -28,7 +49,7 @@ export function generateSpeech(plan: SpeechPlan, pool: ModelPool, signal: AbortS
         result = await engine.generateAsync({
           ...model.family.generateRequest({ ...plan.settings, text }),
           onProgress: ({ samples }) => {
-            if (signal.aborted) return 0;
+            if (signal.aborted || total + streamed > maxSamples) return 0;
             streamed += samples.length;
             send(joiner.push(samples));
             return 1;
@@ -44,6 +65,8 @@ export function generateSpeech(plan: SpeechPlan, pool: ModelPool, signal: AbortS
         result = { samples: new Float32Array(0), sampleRate: engine.sampleRate };
       }
       if (streamed === 0) send(joiner.push(result.samples));
+      total += streamed || result.samples.length;
+      if (total > maxSamples) throw new RunawayOutputError(model.id, maxSamples / engine.sampleRate, plan.inputChars);
       send(joiner.endChunk());
     }
     channel.push(resampler.flush());

@@ -29,6 +29,8 @@ export interface SpeechPlan {
   /** The synthesis settings for every chunk; only the text differs between chunks. */
   settings: Omit<SynthesisInput, 'text'>;
   chunks: string[];
+  /** Characters of input, which bound how much audio the engine may make. */
+  inputChars: number;
   format: OutputFormat;
   /** The rate of the audio sent: the model's, or the requested sample_rate. */
   outputRate: number;
@@ -173,6 +175,7 @@ export async function planSpeech(request: SpeechRequest, pool: ModelPool, option
     model,
     settings: { speed: request.speed, speakerId: speakerIdFor(request, model, reference), reference, controls, language },
     chunks: splitText(request.input, options.maxChunkChars),
+    inputChars: request.input.length,
     format,
     outputRate: encodedRate(format, request.sample_rate ?? model.capabilities.sample_rate),
     stream: streamMode(request),
