@@ -182,3 +182,21 @@ describe('request validation', () => {
     assert.equal((await waiting).statusCode, 200, 'the queued request is still served');
   });
 });
+
+test('a full queue refuses speech at once with a 503, before the reference clip is decoded', async () => {
+  const busy = await testApp(await fixtureModelsDir(), { maxQueue: 0 });
+  try {
+    // A job that holds the model until the test lets it go.
+    let release: (() => void) | undefined;
+    const held = busy.pool.runTts('pocket', () => new Promise<void>((resolve) => (release = resolve)));
+    // Not audio at all: decoding it would be a 400, so a 503 shows the queue was checked first.
+    const refused = await busy.app.inject({ method: 'POST', url: '/v1/audio/speech', payload: { model: 'pocket', input: 'Hello.', ref_audio: base64(Buffer.from('not a clip at all, just words')) } });
+    assertApiError(refused, 503, { message: /Model 'pocket' is busy: 1 requests are running or waiting\. Retry shortly/ });
+    while (!release) await new Promise((resolve) => setImmediate(resolve));
+    release();
+    await held;
+    assertApiError(await busy.app.inject({ method: 'POST', url: '/v1/audio/speech', payload: { model: 'pocket', input: 'Hello.', ref_audio: base64(Buffer.from('not a clip at all, just words')) } }), 400);
+  } finally {
+    await busy.app.close();
+  }
+});

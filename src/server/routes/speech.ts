@@ -55,7 +55,10 @@ export function speechRoutes(pool: ModelPool, options: SpeechRouteOptions) {
       if (request.body === null || typeof request.body !== 'object' || Array.isArray(request.body)) {
         throw new InvalidRequestError('The body must be a JSON object with at least model and input', null, 'invalid_json');
       }
-      const plan = await planSpeech(parseFields(schema, request.body), pool, options);
+      const fields = parseFields(schema, request.body);
+      // A full queue refuses before the reference clip is decoded, so shedding load is cheap.
+      pool.assertAccepting(fields.model);
+      const plan = await planSpeech(fields, pool, options);
 
       // The client going away stops generation: the model is freed for the next request.
       const clientGone = new AbortController();
