@@ -1,10 +1,10 @@
-import { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { ApiError } from '../../errors.js';
 import type { ModelInstaller } from '../../pull/model-installer.js';
 import type { PullOutcome, PullProgress } from '../../pull/pull-model.js';
 import { parseFields } from '../parse-body.js';
+import { sseErrorEvent, sseEvent } from '../sse.js';
 
 const pullRequestSchema = z.object({
   model: z.string().min(1, 'model: give the catalogue id to pull (GET /v1/catalogue lists them)'),
@@ -15,48 +15,29 @@ const pullRequestSchema = z.object({
 /** Download progress is sent at most this often; phase changes always. */
 const PROGRESS_INTERVAL_MS = 250;
 
-const event = (data: object) => `data: ${JSON.stringify(data)}\n\n`;
-
 function progressEvent(model: string, progress: PullProgress): object {
   return progress.phase === 'download'
     ? { type: 'model.pull.progress', model, phase: 'download', received_bytes: progress.receivedBytes, total_bytes: progress.totalBytes ?? null }
     : { type: 'model.pull.progress', model, phase: progress.phase };
 }
 
-function errorBody(error: unknown): object {
-  return error instanceof ApiError ? error.toBody() : { error: { message: 'The pull failed; the server log has the details.', type: 'server_error', param: null, code: 'internal_error' } };
-}
-
 /** SSE: `model.pull.progress` events while the pull runs, then `model.pull.done` or an `error` event. */
-async function* pullEvents(model: string, run: (onProgress: (p: PullProgress) => void) => Promise<PullOutcome>): AsyncGenerator<string> {
-  const pending: string[] = [];
-  let wake: (() => void) | undefined;
+function pullEvents(model: string, run: (onProgress: (p: PullProgress) => void) => Promise<PullOutcome>): Readable {
+  const events = new PassThrough();
   let lastSent = 0;
   let lastPhase = '';
-  const push = (text: string) => {
-    pending.push(text);
-    wake?.();
-  };
-  let finished = false;
-  const outcome = run((progress) => {
+  run((progress) => {
     const now = Date.now();
     if (progress.phase === lastPhase && now - lastSent < PROGRESS_INTERVAL_MS) return;
     lastSent = now;
     lastPhase = progress.phase;
-    push(event(progressEvent(model, progress)));
+    // A client that went away stops hearing; the pull itself goes on for whoever asks next.
+    if (!events.destroyed) events.write(sseEvent(progressEvent(model, progress)));
   }).then(
-    (status) => push(event({ type: 'model.pull.done', model, status })),
-    (error: unknown) => push(event({ type: 'error', ...errorBody(error) })),
+    (status) => events.end(sseEvent({ type: 'model.pull.done', model, status })),
+    (error: unknown) => events.end(sseErrorEvent(error, 'The pull')),
   );
-  void outcome.finally(() => {
-    finished = true;
-    wake?.();
-  });
-  while (!finished || pending.length > 0) {
-    if (pending.length === 0) await new Promise<void>((resolve) => (wake = resolve));
-    wake = undefined;
-    while (pending.length > 0) yield pending.shift()!;
-  }
+  return events;
 }
 
 /**
@@ -91,7 +72,7 @@ export function modelPullRoutes(installer: ModelInstaller) {
         return reply
           .type('text/event-stream')
           .header('Cache-Control', 'no-cache')
-          .send(Readable.from(pullEvents(model, (onProgress) => installer.pull(model, onProgress))));
+          .send(pullEvents(model, (onProgress) => installer.pull(model, onProgress)));
       }
       return { object: 'model.pull', model, status: await installer.pull(model) };
     });

@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AudioDecodeError } from '../../audio/decode.js';
 import type { ModelPool } from '../../engine/model-pool.js';
 import type { RecognitionOptions } from '../../engine/stt-family.js';
-import { ApiError, InvalidRequestError } from '../../errors.js';
+import { InvalidRequestError } from '../../errors.js';
 import { formatTranscript } from '../../transcription/formats.js';
 import { AudioMeter, transcribe, type TranscriptionJob } from '../../transcription/transcribe.js';
 import { collectFields, transcriptionFieldsSchema, type TranscriptionFields } from '../../transcription/transcription-request.js';
@@ -12,6 +12,7 @@ import type { TranscriptSegment } from '../../transcription/transcript.js';
 import { recordModelWork } from '../metrics.js';
 import { readMultipartForm } from '../multipart-form.js';
 import { parseFields } from '../parse-body.js';
+import { sseErrorEvent, sseEvent } from '../sse.js';
 
 export interface TranscriptionRouteOptions {
   maxUploadBytes: number;
@@ -57,18 +58,15 @@ async function parseRequest(request: FastifyRequest, pool: ModelPool, options: T
  */
 async function* transcriptEvents(first: IteratorResult<TranscriptSegment>, rest: AsyncGenerator<TranscriptSegment>): AsyncGenerator<string> {
   const texts: string[] = [];
-  const event = (data: object) => `data: ${JSON.stringify(data)}\n\n`;
   try {
     for (let next = first; !next.done; next = await rest.next()) {
       const { text, start, end } = next.value;
-      yield event({ type: 'transcript.text.delta', delta: texts.length > 0 ? ` ${text}` : text, start, end });
+      yield sseEvent({ type: 'transcript.text.delta', delta: texts.length > 0 ? ` ${text}` : text, start, end });
       texts.push(next.value.text);
     }
-    yield event({ type: 'transcript.text.done', text: texts.join(' ') });
+    yield sseEvent({ type: 'transcript.text.done', text: texts.join(' ') });
   } catch (error) {
-    const failure = asClientError(error);
-    const body = failure instanceof ApiError ? failure.toBody() : { error: { message: 'Transcription failed; the server log has the details.', type: 'server_error', param: null, code: 'internal_error' } };
-    yield event({ type: 'error', ...body });
+    yield sseErrorEvent(asClientError(error), 'Transcription');
   }
 }
 
