@@ -41,7 +41,7 @@ function connectionTo(base: string, apiKey: string | undefined, close: () => Pro
  * otherwise the same app the server runs, started on a loopback port for the command's duration,
  * over the local models folder. In-process it never downloads, and logs nothing.
  */
-export async function connect({ url, ...flags }: ConnectionFlags): Promise<Connection> {
+async function connect({ url, ...flags }: ConnectionFlags): Promise<Connection> {
   if (url) return connectionTo(url, typeof flags.apiKey === 'string' ? flags.apiKey : undefined, async () => undefined);
   const config = resolveConfig({ logLevel: 'silent', ...flags, apiKey: undefined, host: '127.0.0.1', port: 0, offline: true });
   const { app } = buildApp(config, await discoverModels(config.modelsDir));

@@ -19,7 +19,7 @@ export interface PullOptions {
 export type PullOutcome = 'installed' | 'already-installed';
 
 /** Folder (under the models folder) where downloads wait, so an interrupted one can resume. */
-export const DOWNLOADS_FOLDER = '.downloads';
+const DOWNLOADS_FOLDER = '.downloads';
 
 async function exists(path: string): Promise<boolean> {
   return stat(path).then(
