@@ -110,12 +110,17 @@ describe('the playground, without an API key', () => {
   });
   after(() => session.context.close());
 
-  test('speaks with a preset voice: the audio plays and can be downloaded', async () => {
+  test('speaks with a preset voice: the audio streams as it is made, plays, and can be downloaded', async () => {
     const { page } = session;
     await speak().getByLabel('Model').selectOption('kokoro');
     await speak().getByLabel('Voice').selectOption('af_heart');
     await speak().getByLabel('Text').fill('Hello from the playground test.');
+    const asked = page.waitForRequest((request) => request.url().endsWith('/v1/audio/speech'));
     await speak().getByRole('button', { name: 'Speak', exact: true }).click();
+    // The page asks for streamed audio, to play it as it arrives.
+    const body = (await asked).postDataJSON() as { response_format: string; stream: boolean };
+    assert.equal(body.response_format, 'pcm');
+    assert.equal(body.stream, true);
     const { duration, src } = await heardAudio(page, 'speak', 'speak-audio');
     assert.ok(duration > 0.1, `${duration} s of audio`);
     const download = speak().getByRole('link', { name: 'Download WAV' });

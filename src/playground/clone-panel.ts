@@ -1,6 +1,7 @@
 import type { ApiClient } from './api.js';
 import type { TtsModel } from './api-types.js';
 import { AudioOutput } from './audio-output.js';
+import { LivePlayer } from './live-player.js';
 import { ControlsForm } from './controls-form.js';
 import { byId, fillSelect, whileBusy } from './dom.js';
 import { acceptAudioFiles } from './drop-zone.js';
@@ -33,6 +34,7 @@ export class ClonePanel {
   private readonly speakButton = byId('clone-speak', HTMLButtonElement);
   private readonly controls = new ControlsForm(byId('clone-controls', HTMLElement), byId('clone-options', HTMLDetailsElement), 'clone');
   private readonly output = new AudioOutput(byId('clone-audio', HTMLAudioElement), byId('clone-download', HTMLAnchorElement));
+  private readonly live = new LivePlayer();
   private readonly saveForm = byId('clone-save-form', HTMLFormElement);
   private readonly name = byId('clone-name', HTMLInputElement);
   private readonly saveButton = byId('clone-save', HTMLButtonElement);
@@ -157,8 +159,8 @@ export class ClonePanel {
       this.feedback.say(`Cloning the voice with ${model.id}…`);
       try {
         const refAudio = await fileToBase64(clip);
-        const result = await synthesize(this.api, { model: model.id, input, ref_audio: refAudio, ...(refText ? { ref_text: refText } : {}), ...this.controls.values() });
-        this.output.show(result.wav, speechFileName(`${model.id}-clone`, input), { autoplay: true });
+        const result = await synthesize(this.api, { model: model.id, input, ref_audio: refAudio, ...(refText ? { ref_text: refText } : {}), ...this.controls.values() }, this.live);
+        this.output.show(result.wav, speechFileName(`${model.id}-clone`, input), { autoplay: !result.playedLive });
         this.feedback.say(`Done: ${result.audioSeconds.toFixed(1)} s in the cloned voice.`);
         this.report({ action: 'Clone', model: model.id, audioSeconds: result.audioSeconds, wallSeconds: result.wallSeconds });
       } catch (error) {

@@ -1,6 +1,7 @@
 import type { ApiClient } from './api.js';
 import type { TtsModel } from './api-types.js';
 import { AudioOutput } from './audio-output.js';
+import { LivePlayer } from './live-player.js';
 import { ControlsForm } from './controls-form.js';
 import { byId, fillSelect, whileBusy, type OptionGroup } from './dom.js';
 import { Feedback } from './feedback.js';
@@ -21,6 +22,7 @@ export class SpeakPanel {
   private readonly submit = byId('speak-submit', HTMLButtonElement);
   private readonly controls = new ControlsForm(byId('speak-controls', HTMLElement), byId('speak-options', HTMLDetailsElement), 'speak');
   private readonly output = new AudioOutput(byId('speak-audio', HTMLAudioElement), byId('speak-download', HTMLAnchorElement));
+  private readonly live = new LivePlayer();
   private readonly feedback = new Feedback(byId('speak-status', HTMLElement), byId('speak-error', HTMLElement));
 
   constructor(
@@ -91,8 +93,8 @@ export class SpeakPanel {
     await whileBusy(this.submit, this.panel, async () => {
       this.feedback.say(`Speaking with ${model.id}…`);
       try {
-        const result = await synthesize(this.api, { model: model.id, voice: this.voice.value, input, ...this.controls.values() });
-        this.output.show(result.wav, speechFileName(model.id, input), { autoplay: true });
+        const result = await synthesize(this.api, { model: model.id, voice: this.voice.value, input, ...this.controls.values() }, this.live);
+        this.output.show(result.wav, speechFileName(model.id, input), { autoplay: !result.playedLive });
         this.feedback.say(`Done: ${result.audioSeconds.toFixed(1)} s of audio.`);
         this.report({ action: 'Speak', model: model.id, audioSeconds: result.audioSeconds, wallSeconds: result.wallSeconds });
       } catch (error) {

@@ -1,19 +1,35 @@
 import type { ApiClient } from './api.js';
-import { wavSeconds } from './wav.js';
+import type { LivePlayer } from './live-player.js';
+import { pcm16Wav } from './wav.js';
 
 export interface SpeechResult {
   wav: Blob;
   audioSeconds: number;
   wallSeconds: number;
+  /** Whether `player` played it as it arrived (else the page should play the file). */
+  playedLive: boolean;
 }
 
-/** `POST /v1/audio/speech` for a WAV file; times the request from sending to the last byte. */
-export async function synthesize(api: ApiClient, request: Record<string, unknown>): Promise<SpeechResult> {
+/**
+ * `POST /v1/audio/speech`, streamed as 16-bit PCM: `player` plays each chunk as it arrives, and
+ * the whole is kept as a WAV file for the page's player and download. Times the request from
+ * sending to the last byte.
+ */
+export async function synthesize(api: ApiClient, request: Record<string, unknown>, player: LivePlayer): Promise<SpeechResult> {
   const started = performance.now();
-  const response = await api.postJson('/v1/audio/speech', { ...request, response_format: 'wav' });
-  const wav = await response.blob();
+  const response = await api.postJson('/v1/audio/speech', { ...request, response_format: 'pcm', stream: true });
+  const sampleRate = Number(response.headers.get('X-Sample-Rate'));
+  player.start(sampleRate);
+  const chunks: Uint8Array[] = [];
+  const reader = response.body!.getReader();
+  for (let next = await reader.read(); !next.done; next = await reader.read()) {
+    chunks.push(next.value);
+    player.push(next.value);
+  }
+  const pcm = new Uint8Array(chunks.reduce((sum, c) => sum + c.byteLength, 0));
+  chunks.reduce((at, c) => (pcm.set(c, at), at + c.byteLength), 0);
   const wallSeconds = (performance.now() - started) / 1000;
-  return { wav, wallSeconds, audioSeconds: wavSeconds(await wav.arrayBuffer()) };
+  return { wav: pcm16Wav(pcm, sampleRate), wallSeconds, audioSeconds: pcm.byteLength / 2 / sampleRate, playedLive: player.playing };
 }
 
 /** A file's bytes as plain base64, as `ref_audio` takes them. */

@@ -1,20 +1,19 @@
-/**
- * The length in seconds of a PCM WAV file, from its `fmt ` and `data` chunks. A streamed file's
- * data size may be a placeholder, so the bytes actually present are the upper bound.
- */
-export function wavSeconds(bytes: ArrayBuffer): number {
-  const view = new DataView(bytes);
-  const tag = (offset: number) => String.fromCharCode(...new Uint8Array(bytes, offset, 4));
-  if (bytes.byteLength < 12 || tag(0) !== 'RIFF' || tag(8) !== 'WAVE') return 0;
-  let bytesPerSecond = 0;
-  for (let offset = 12; offset + 8 <= bytes.byteLength; ) {
-    const size = view.getUint32(offset + 4, true);
-    if (tag(offset) === 'fmt ') bytesPerSecond = view.getUint32(offset + 16, true);
-    if (tag(offset) === 'data') {
-      const present = Math.min(size, bytes.byteLength - offset - 8);
-      return bytesPerSecond > 0 ? present / bytesPerSecond : 0;
-    }
-    offset += 8 + size + (size % 2);
-  }
-  return 0;
+/** A WAV file around mono 16-bit little-endian PCM (what `response_format: pcm` streams). */
+export function pcm16Wav(pcm: Uint8Array<ArrayBuffer>, sampleRate: number): Blob {
+  const header = new DataView(new ArrayBuffer(44));
+  const text = (offset: number, value: string) => [...value].forEach((c, i) => header.setUint8(offset + i, c.charCodeAt(0)));
+  text(0, 'RIFF');
+  header.setUint32(4, 36 + pcm.byteLength, true);
+  text(8, 'WAVE');
+  text(12, 'fmt ');
+  header.setUint32(16, 16, true);
+  header.setUint16(20, 1, true);
+  header.setUint16(22, 1, true);
+  header.setUint32(24, sampleRate, true);
+  header.setUint32(28, sampleRate * 2, true);
+  header.setUint16(32, 2, true);
+  header.setUint16(34, 16, true);
+  text(36, 'data');
+  header.setUint32(40, pcm.byteLength, true);
+  return new Blob([header.buffer, pcm], { type: 'audio/wav' });
 }
