@@ -9,7 +9,7 @@ import { sherpa, type NativeOfflineTts } from '../src/engine/sherpa.js';
 import { buildApp, type App } from '../src/server/app.js';
 import { prepareReferenceAudio } from '../src/speech/reference-audio.js';
 
-const CLIP = readFileSync(join(import.meta.dirname, '..', '..', 'shared', 'audio', 'spk1_snt1.wav'));
+const CLIP = readFileSync(join(import.meta.dirname, '..', 'test', 'data', 'speech', 'spk1_snt1.wav'));
 const REF_TEXT = 'The words of the reference clip.';
 
 /** One fixture model, loaded directly in the engine, and its HTTP request body. */

@@ -39,7 +39,7 @@ function clientsWorker(plan: Plan): Promise<Outcome> {
 async function multipartUpload(): Promise<{ upload: Uint8Array<ArrayBuffer>; uploadType: string }> {
   const form = new FormData();
   form.append('model', 'sensevoice');
-  form.append('file', new Blob([new Uint8Array(readFileSync(join(import.meta.dirname, '..', '..', 'shared', 'audio', CLIP)))]), CLIP);
+  form.append('file', new Blob([new Uint8Array(readFileSync(join(import.meta.dirname, '..', 'test', 'data', 'speech', CLIP)))]), CLIP);
   const request = new Request('http://localhost/', { method: 'POST', body: form });
   return { upload: new Uint8Array(await request.arrayBuffer()), uploadType: request.headers.get('content-type')! };
 }

@@ -18,7 +18,7 @@ const WARM_UP = 20;
 const EVERY = 50;
 const MB = 1024 * 1024;
 
-const clip = readFileSync(join(import.meta.dirname, '..', '..', 'shared', 'audio', 'spk1_snt1.wav')).toString('base64');
+const clip = readFileSync(join(import.meta.dirname, '..', 'test', 'data', 'speech', 'spk1_snt1.wav')).toString('base64');
 const payload = { model: 'pocket', input: 'Hello there, this is a cloned voice speaking one sentence.', ref_audio: clip, seed: 7, response_format: 'wav' };
 const modelsDir = await fixtureModelsDir();
 const { app } = buildApp({ ...DEFAULT_CONFIG, modelsDir, logLevel: 'silent', numThreads: 1 }, await discoverModels(modelsDir));

@@ -11,7 +11,7 @@ import { sherpa } from '../src/engine/sherpa.js';
 import { percentile, startBench, table } from './harness.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
-const FILE = readFileSync(join(import.meta.dirname, '..', '..', 'shared', 'audio', 'jfk.wav'));
+const FILE = readFileSync(join(import.meta.dirname, '..', 'test', 'data', 'speech', 'jfk.wav'));
 
 const bench = await startBench();
 const audio = await decodeAudio(FILE);

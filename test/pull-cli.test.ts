@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fixtureModelsDir } from '../fixtures/cache.js';
-import { FIXTURE_MODELS, SHARED_SILERO_VAD } from '../fixtures/index.js';
+import { FIXTURE_MODELS, SILERO_VAD_MODEL } from '../fixtures/index.js';
 import type { CatalogueEntry } from '../src/catalogue/catalogue-entry.js';
 import { makeModelArchive, startArchiveServer, type ArchiveServer } from './helpers/archive-server.js';
 import { runCli, startServer } from './helpers/cli.js';
@@ -24,7 +24,7 @@ let catalogueFile: string;
 before(async () => {
   const fixtures = await fixtureModelsDir();
   const pocket = await makeModelArchive(join(fixtures, FIXTURE_MODELS.pocket), 'pocket-fixture', 'tar.bz2', 300_000);
-  const vad = await readFile(join(SHARED_SILERO_VAD, 'silero_vad.onnx'));
+  const vad = await readFile(SILERO_VAD_MODEL);
   server = await startArchiveServer({ '/pocket.tar.bz2': pocket, '/silero_vad.onnx': vad });
   work = await mkdtemp(join(tmpdir(), 'vocable-pull-cli-'));
   const entry = (id: string, task: CatalogueEntry['task'], url: string, bytes?: Buffer): CatalogueEntry => ({

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { createParser } from 'eventsource-parser';
 import { fixtureModelsDir } from '../fixtures/cache.js';
-import { FIXTURE_MODELS, SHARED_SILERO_VAD } from '../fixtures/index.js';
+import { FIXTURE_MODELS, SILERO_VAD_MODEL } from '../fixtures/index.js';
 import { Catalogue } from '../src/catalogue/catalogue.js';
 import type { CatalogueEntry } from '../src/catalogue/catalogue-entry.js';
 import { discoverModels } from '../src/engine/discovery.js';
@@ -33,7 +33,7 @@ before(async () => {
   const fixtures = await fixtureModelsDir();
   pocketArchive = await makeModelArchive(join(fixtures, FIXTURE_MODELS.pocket), 'sherpa-onnx-pocket-fixture', 'tar.bz2', PAD_BYTES);
   sensevoiceArchive = await makeModelArchive(join(fixtures, FIXTURE_MODELS.sensevoice), 'sherpa-onnx-sensevoice-fixture', 'tar.gz');
-  vadFile = await readFile(join(SHARED_SILERO_VAD, 'silero_vad.onnx'));
+  vadFile = await readFile(SILERO_VAD_MODEL);
   server = await startArchiveServer({
     '/pocket.tar.bz2': pocketArchive,
     '/sensevoice.tar.gz': sensevoiceArchive,

@@ -35,7 +35,7 @@ describe('every common container decodes in process', () => {
       assert.ok(audio.samples.some((s) => Math.abs(s) > 0.01), 'holds sound');
     });
   }
-  test('mp3 and 16-bit wav from ../shared/audio', async () => {
+  test('mp3 and 16-bit wav from test/data/speech', async () => {
     assert.ok(Math.abs(durationSeconds(await decodeAudio(sharedClip('jfk.mp3'))) - 11) < 0.2);
     assert.equal((await decodeAudio(sharedClip('spk1_snt1.wav'))).sampleRate, 16000);
   });

@@ -1,17 +1,16 @@
-/** Silero VAD (real weights from ../shared/models) on real recorded speech, fed as a stream. */
+/** Silero VAD (real weights from fixtures/data/silero-vad) on real recorded speech, fed as a stream. */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { SHARED_SILERO_VAD } from '../fixtures/index.js';
+import { SILERO_VAD_MODEL } from '../fixtures/index.js';
 import { decodeAudio } from '../src/audio/decode.js';
 import { decodeAudioStream } from '../src/audio/decode-stream.js';
 import { AudioDecodeError } from '../src/audio/decode.js';
 import { fixedSegments, vadSegments } from '../src/transcription/speech-segments.js';
 import { clipsWithSilence, sharedClip } from './helpers/audio.js';
 
-const VAD = join(SHARED_SILERO_VAD, 'silero_vad.onnx');
 const DATA = join(dirname(fileURLToPath(import.meta.url)), 'data');
 
 async function* pieces(samples: Float32Array, size: number) {
@@ -22,7 +21,7 @@ test('three clips with silence between them give three segments at the clips\' s
   const { samples: all, spans } = await clipsWithSilence(['spk1_snt1.wav', 'spk2_snt2.wav', 'spk1_snt3.wav']);
   // Pieces of an odd size: the segmenter must re-cut them into the detector's windows.
   const segments = [];
-  for await (const s of vadSegments(pieces(all, 7777), VAD, 25)) segments.push({ start: s.start, end: s.start + s.samples.length / 16000 });
+  for await (const s of vadSegments(pieces(all, 7777), SILERO_VAD_MODEL, 25)) segments.push({ start: s.start, end: s.start + s.samples.length / 16000 });
   assert.equal(segments.length, 3, JSON.stringify(segments));
   segments.forEach((s, i) => {
     const [start, end] = spans[i]!;
@@ -34,7 +33,7 @@ test('three clips with silence between them give three segments at the clips\' s
 test('segment boundaries fall inside the speech of a real recording', async () => {
   const jfk = await decodeAudio(sharedClip('jfk.wav'));
   const segments = [];
-  for await (const s of vadSegments(pieces(jfk.samples, 16000), VAD, 25)) segments.push(s);
+  for await (const s of vadSegments(pieces(jfk.samples, 16000), SILERO_VAD_MODEL, 25)) segments.push(s);
   assert.ok(segments.length >= 2);
   for (const s of segments) assert.ok(s.start >= 0 && s.start + s.samples.length / 16000 <= 11.01);
   assert.ok(segments[0]!.start < 0.6, 'the first words are at the start');
@@ -42,7 +41,7 @@ test('segment boundaries fall inside the speech of a real recording', async () =
 
 test('no segment is longer than the maximum', async () => {
   const jfk = await decodeAudio(sharedClip('jfk.wav'));
-  for await (const s of vadSegments(pieces(jfk.samples, 16000), VAD, 2)) assert.ok(s.samples.length / 16000 <= 2.6);
+  for await (const s of vadSegments(pieces(jfk.samples, 16000), SILERO_VAD_MODEL, 2)) assert.ok(s.samples.length / 16000 <= 2.6);
 });
 
 test('fixed windows without a VAD keep every sample and the timeline', async () => {

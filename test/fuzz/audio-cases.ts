@@ -10,11 +10,11 @@ import type { Rng } from './rng.js';
 
 const DATA = join(dirname(fileURLToPath(import.meta.url)), '..', 'data');
 
-/** Every real clip in test/data and ../shared/audio, by file name: one of each container. */
+/** Every real clip in test/data and test/data/speech, by file name: one of each container. */
 export function realClips(): Map<string, Buffer> {
   const clips = new Map<string, Buffer>();
   for (const dir of [DATA, SHARED_AUDIO]) {
-    for (const name of readdirSync(dir).filter((n) => !n.endsWith('.md')).sort()) clips.set(name, readFileSync(join(dir, name)));
+    for (const name of readdirSync(dir, { withFileTypes: true }).filter((e) => e.isFile() && !e.name.endsWith('.md')).map((e) => e.name).sort()) clips.set(name, readFileSync(join(dir, name)));
   }
   return clips;
 }

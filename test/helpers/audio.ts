@@ -4,8 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { decodeAudio } from '../../src/audio/decode.js';
 import type { MonoAudio } from '../../src/audio/pcm.js';
 
-/** Real recorded speech shipped beside the project (see ../shared/audio/README.md). */
-export const SHARED_AUDIO = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared', 'audio');
+/** Real recorded speech the tests share, kept in the repository (sources and licences: test/data/speech/README.md). */
+export const SHARED_AUDIO = join(dirname(fileURLToPath(import.meta.url)), '..', 'data', 'speech');
 
 export function sharedClip(name: string): Buffer {
   return readFileSync(join(SHARED_AUDIO, name));
