@@ -25,6 +25,16 @@ export const configSchema = z.object({
   maxQueue: z.coerce.number().int().min(0),
   /** Threads ONNX Runtime uses per model. */
   numThreads: z.coerce.number().int().positive(),
+  /** Whole request (headers and body) must arrive within this many seconds (408 after). */
+  requestTimeoutSeconds: z.coerce.number().positive(),
+  /** Request headers must arrive within this many seconds. */
+  headersTimeoutSeconds: z.coerce.number().positive(),
+  /** An idle keep-alive connection closes after this many seconds. */
+  keepAliveTimeoutSeconds: z.coerce.number().positive(),
+  /** Open connections held at once; past it new ones are closed on arrival. */
+  maxConnections: z.coerce.number().int().positive(),
+  /** Open connections from one client address (a reverse proxy counts as one client). */
+  maxConnectionsPerAddress: z.coerce.number().int().positive(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   /** Never download: no default models on first start. */
   offline: z.union([z.boolean(), z.enum(['1', 'true', '0', 'false']).transform((v) => v === '1' || v === 'true')]),
@@ -46,6 +56,12 @@ export const DEFAULT_CONFIG: Config = {
   maxUploadBytes: 25 * 1024 * 1024,
   maxQueue: 16,
   numThreads: 2,
+  // Node's own default: a 25 MB upload at 1 Mbit/s takes 200 s.
+  requestTimeoutSeconds: 300,
+  headersTimeoutSeconds: 20,
+  keepAliveTimeoutSeconds: 5,
+  maxConnections: 1024,
+  maxConnectionsPerAddress: 256,
   logLevel: 'info',
   offline: false,
 };
@@ -64,6 +80,11 @@ const ENV_NAMES: Record<keyof Config, string> = {
   maxUploadBytes: 'VOCABLE_MAX_UPLOAD_BYTES',
   maxQueue: 'VOCABLE_MAX_QUEUE',
   numThreads: 'VOCABLE_NUM_THREADS',
+  requestTimeoutSeconds: 'VOCABLE_REQUEST_TIMEOUT_SECONDS',
+  headersTimeoutSeconds: 'VOCABLE_HEADERS_TIMEOUT_SECONDS',
+  keepAliveTimeoutSeconds: 'VOCABLE_KEEP_ALIVE_TIMEOUT_SECONDS',
+  maxConnections: 'VOCABLE_MAX_CONNECTIONS',
+  maxConnectionsPerAddress: 'VOCABLE_MAX_CONNECTIONS_PER_ADDRESS',
   logLevel: 'VOCABLE_LOG_LEVEL',
   offline: 'VOCABLE_OFFLINE',
   catalogue: 'VOCABLE_CATALOGUE',

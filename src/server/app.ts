@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import { discoverModels, type Discovery } from '../engine/discovery.js';
 import { ModelPool } from '../engine/model-pool.js';
 import { installApiKeyAuth } from './auth.js';
+import { closeConnectionsWithUnreadBodies, httpServerFactory } from './http-server.js';
 import { installErrorHandling, routerErrorHandler } from './error-handler.js';
 import { installRequestIdHeader, loggerOptions, requestId, type LogDestination } from './logging.js';
 import { installMetrics } from './metrics.js';
@@ -41,7 +42,13 @@ export interface AppOptions {
 export function buildApp(config: Config, discovery: Discovery, options: AppOptions = {}): App {
   // Multipart uploads are limited per file by their routes; this bounds JSON bodies.
   const bodyLimit = Math.ceil((config.maxRefAudioBytes * 4) / 3) + BODY_SLACK_BYTES;
-  const app = Fastify({ logger: loggerOptions(config.logLevel, options.logDestination), genReqId: requestId, bodyLimit, frameworkErrors: routerErrorHandler });
+  const app = Fastify({
+    logger: loggerOptions(config.logLevel, options.logDestination),
+    genReqId: requestId,
+    bodyLimit,
+    frameworkErrors: routerErrorHandler,
+    serverFactory: httpServerFactory(config),
+  });
   const catalogue = options.catalogue ?? new Catalogue(KNOWN_MODELS);
   const installer = new ModelInstaller(catalogue, config.modelsDir, async () => pool.update(await discoverModels(config.modelsDir)));
   const pool = new ModelPool(discovery, {
@@ -58,6 +65,7 @@ export function buildApp(config: Config, discovery: Discovery, options: AppOptio
   app.removeContentTypeParser('text/plain');
   installErrorHandling(app, bodyLimit);
   installRequestIdHeader(app);
+  closeConnectionsWithUnreadBodies(app);
   installApiKeyAuth(app, config.apiKey);
   const metrics = installMetrics(app, pool);
   app.register(healthRoutes(pool, installer, config.modelsDir));
