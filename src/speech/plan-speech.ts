@@ -5,7 +5,7 @@ import type { InstalledTtsModel } from '../engine/discovery.js';
 import type { ModelPool } from '../engine/model-pool.js';
 import { InvalidRequestError } from '../errors.js';
 import { checkControls } from './controls.js';
-import { isVoiceName, type SavedVoice } from '../voices/saved-voice.js';
+import { checkTranscriptLength, isVoiceName, type SavedVoice } from '../voices/saved-voice.js';
 import type { VoiceStore } from '../voices/voice-store.js';
 import { decodeReferenceBase64, fitReference, looksLikePath, prepareReferenceAudio } from './reference-audio.js';
 import { readReferenceFile } from './reference-file.js';
@@ -79,8 +79,6 @@ function refuseCloning(model: InstalledTtsModel, pool: ModelPool, what: string, 
   );
 }
 
-/** Far more than anyone says in the longest clip a family takes (20 s). */
-const MAX_TRANSCRIPT_CHARS = 1000;
 /**
  * A model that clones from a transcript times its speech by the clip's seconds per character:
  * a few characters for a long clip would make minutes of audio for each character of input.
@@ -89,11 +87,9 @@ const MIN_TRANSCRIPT_CHARS_PER_SECOND = 1;
 
 /** Checks that a clip's transcript could be what is said in it, before the engine trusts it. */
 function checkTranscript(text: string, audio: MonoAudio, param: string): void {
+  checkTranscriptLength(text, param);
   const chars = [...text].length;
   const seconds = durationSeconds(audio);
-  if (chars > MAX_TRANSCRIPT_CHARS) {
-    throw new InvalidRequestError(`The transcript of the clip is ${chars} characters; send only the words spoken in it (at most ${MAX_TRANSCRIPT_CHARS})`, param, 'invalid_value');
-  }
   if (chars < MIN_TRANSCRIPT_CHARS_PER_SECOND * seconds) {
     throw new InvalidRequestError(
       `The transcript of the clip has ${chars} characters for ${seconds.toFixed(1)} s of speech; send all the words spoken in the clip`,

@@ -4,7 +4,7 @@ import type { ReferencePolicy } from '../engine/family.js';
 import type { ModelPool } from '../engine/model-pool.js';
 import { ConflictError, InvalidRequestError } from '../errors.js';
 import { prepareReferenceAudio } from '../speech/reference-audio.js';
-import { checkVoiceName, type SavedVoice } from './saved-voice.js';
+import { checkTranscriptLength, checkVoiceName, type SavedVoice } from './saved-voice.js';
 import { VoiceExistsError, type VoiceStore } from './voice-store.js';
 
 /** Saved clips are normalised once to what the cloning families take: 24 kHz mono, up to 30 s of speech. */
@@ -38,6 +38,8 @@ async function transcribeIfPossible(transcriber: Transcriber | undefined, audio:
 /** Checks, normalises and stores a clip as a named voice; with no transcript given, one is made when a speech-to-text model is installed. */
 export async function saveVoice(input: SaveVoiceInput, { store, pool, transcriber }: VoiceServiceDeps): Promise<SavedVoice> {
   const name = checkVoiceName(input.name);
+  const given = input.transcript?.trim();
+  if (given) checkTranscriptLength(given, 'transcript');
   const owner = presetOwner(name, pool);
   if (owner) throw new ConflictError(`'${name}' is a preset voice of model '${owner}'; saved voices may not shadow presets. Pick another name.`, 'name', 'voice_exists');
   if (await store.get(name)) throw new ConflictError(`A voice named '${name}' already exists; DELETE /v1/voices/${name} first or pick another name.`, 'name', 'voice_exists');
@@ -45,7 +47,6 @@ export async function saveVoice(input: SaveVoiceInput, { store, pool, transcribe
     throw new InvalidRequestError(`Model '${input.model}' cannot clone voices; name a model that clones, or omit model`, 'model', 'cloning_not_supported');
   }
   const audio = await prepareReferenceAudio(input.audio, SAVED_CLIP, 'saved voices', 'file');
-  const given = input.transcript?.trim();
   const voice: SavedVoice = {
     id: name,
     object: 'voice',

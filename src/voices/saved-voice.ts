@@ -28,3 +28,17 @@ export function checkVoiceName(name: unknown): string {
   }
   return name;
 }
+
+/**
+ * Far more than anyone says in the longest clip a cloning model takes (30 s saved, 20 s used):
+ * the bound on a transcript wherever one arrives (saving, editing, or ref_text).
+ */
+export const MAX_TRANSCRIPT_CHARS = 1000;
+
+/** Refuses a transcript longer than any clip could hold. */
+export function checkTranscriptLength(text: string, param: string): void {
+  const chars = [...text].length;
+  if (chars > MAX_TRANSCRIPT_CHARS) {
+    throw new InvalidRequestError(`The transcript is ${chars} characters; send only the words spoken in the clip (at most ${MAX_TRANSCRIPT_CHARS})`, param, 'invalid_value');
+  }
+}

@@ -5,7 +5,7 @@ import { ApiError, InvalidRequestError } from '../../errors.js';
 import { readMultipartForm } from '../multipart-form.js';
 import { parseFields } from '../parse-body.js';
 import { decodeReferenceBase64 } from '../../speech/reference-audio.js';
-import { checkVoiceName } from '../../voices/saved-voice.js';
+import { checkTranscriptLength, checkVoiceName } from '../../voices/saved-voice.js';
 import { saveVoice, type SaveVoiceInput, type VoiceServiceDeps } from '../../voices/save-voice.js';
 
 export interface VoiceRouteOptions extends VoiceServiceDeps {
@@ -61,7 +61,9 @@ export function voiceRoutes(options: VoiceRouteOptions) {
     app.patch<{ Params: { name: string } }>('/v1/voices/:name', async (request) => {
       const name = checkVoiceName(request.params.name);
       const { transcript } = parseFields(patchVoice, request.body);
-      return (await store.update(name, { transcript: transcript?.trim() || null })) ?? Promise.reject(new VoiceNotFoundError(name));
+      const text = transcript?.trim() || null;
+      if (text) checkTranscriptLength(text, 'transcript');
+      return (await store.update(name, { transcript: text })) ?? Promise.reject(new VoiceNotFoundError(name));
     });
 
     app.delete<{ Params: { name: string } }>('/v1/voices/:name', async (request) => {
