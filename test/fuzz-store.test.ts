@@ -5,16 +5,24 @@
  * consistent and clean).
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { InjectOptions } from 'fastify';
 import { encodeWav } from '../src/audio/wav.js';
 import type { App } from '../src/server/app.js';
 import { MAX_TRANSCRIPT_CHARS } from '../src/voices/saved-voice.js';
 import { testApp } from './helpers/app.js';
 import { assertApiError } from './helpers/assertions.js';
 import { base64, tone } from './helpers/audio.js';
+import { caseSeed, Rng } from './fuzz/rng.js';
+import { raceBatch } from './fuzz/voice-races.js';
+
+/** Fixed, so every run races the same way; FUZZ_SEED=n tries another. */
+const SEED = Number(process.env.FUZZ_SEED ?? 20261130) >>> 0;
+const RACE_ROUNDS = 400 * Number(process.env.FUZZ_SCALE ?? 1);
 
 const CLIP = base64(encodeWav(tone(1.5, 24000)));
 
@@ -56,5 +64,58 @@ describe('transcript bounds', () => {
     assertApiError(await harness.app.inject({ method: 'POST', url: '/v1/voices', payload: form as unknown as string }), 400, { param: 'transcript' });
     assertApiError(await harness.app.inject({ method: 'GET', url: '/v1/voices/too-long' }), 404);
     assertApiError(await harness.app.inject({ method: 'GET', url: '/v1/voices/too-long-form' }), 404);
+  });
+});
+
+async function send(base: string, request: InjectOptions): Promise<{ status: number; body: string }> {
+  const hasBody = request.payload !== undefined;
+  const response = await fetch(`${base}${String(request.url)}`, {
+    method: request.method,
+    headers: hasBody ? { 'content-type': 'application/json' } : {},
+    body: hasBody ? JSON.stringify(request.payload) : undefined,
+  });
+  return { status: response.status, body: await response.text() };
+}
+
+/** What a voices folder must look like at rest: whole voices only, nothing half-written or hidden. */
+async function assertStoreClean(dataDir: string, listed: readonly string[]): Promise<void> {
+  const root = join(dataDir, 'voices');
+  const entries = (await readdir(root)).sort();
+  assert.deepEqual(entries, [...listed].sort(), 'every folder is a listed voice, and no scratch folder is left');
+  for (const name of entries) assert.deepEqual((await readdir(join(root, name))).sort(), ['clip.wav', 'voice.json'], `voice '${name}' holds its two files and no temp file`);
+}
+
+describe('races on every voice operation', () => {
+  test(`${RACE_ROUNDS} rounds of overlapping saves, edits, reads and deletes (seed ${SEED}): never a 5xx, the store stays whole`, async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'vocable-races-'));
+    const raced = await testApp(modelsDir, { dataDir });
+    const statuses = new Map<string, number>();
+    const failures: string[] = [];
+    let cases = 0;
+    const url = await raced.app.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      for (let round = 0; round < RACE_ROUNDS; round += 1) {
+        const rng = new Rng(caseSeed(SEED, 'voice-race', round));
+        const ops = raceBatch(rng, ['ra', 'rb', 'rc'], CLIP);
+        // Over real sockets, each sent after a seeded pause of up to 3 ms, so the interleavings vary.
+        const responses = await Promise.all(ops.map(async (op) => {
+          await delay(rng.int(0, 3));
+          return send(url, op.request);
+        }));
+        responses.forEach(({ status, body }, i) => {
+          cases += 1;
+          const key = `${ops[i]!.request.method} ${status}`;
+          statuses.set(key, (statuses.get(key) ?? 0) + 1);
+          if (!ops[i]!.allowed.includes(status)) failures.push(`round ${round}, ${ops[i]!.label}: ${status} ${body.slice(0, 200)}`);
+        });
+      }
+      const list = (await raced.app.inject({ method: 'GET', url: '/v1/voices' })).json() as { data: { id: string }[] };
+      await assertStoreClean(dataDir, list.data.map((v) => v.id));
+    } finally {
+      await raced.app.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+    console.log(`voice races: ${cases} cases, ${JSON.stringify(Object.fromEntries([...statuses].sort()))}`);
+    assert.deepEqual(failures.slice(0, 10), [], `${failures.length} of ${cases} raced requests failed`);
   });
 });

@@ -32,6 +32,8 @@ function storageError(error: unknown, what: string): unknown {
 export class FileVoiceStore implements VoiceStore {
   private readonly root: string;
   private readonly ready: Promise<void>;
+  /** The last queued write per voice name: writes to one voice run one after another. */
+  private readonly writes = new Map<string, Promise<unknown>>();
 
   constructor(dataDir: string, private readonly fs: VoiceFs = nodeFs) {
     this.root = join(dataDir, 'voices');
@@ -74,8 +76,30 @@ export class FileVoiceStore implements VoiceStore {
     }
   }
 
+  /**
+   * Runs `write` once the writes already queued for voice `name` have ended, so an edit never
+   * lands on a voice deleted (or deleted and saved anew) since it was read.
+   */
+  private serialised<T>(name: string, write: () => Promise<T>): Promise<T> {
+    const queued = this.writes.get(name) ?? Promise.resolve();
+    const run = queued.then(write, write);
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.writes.set(name, settled);
+    void settled.then(() => {
+      if (this.writes.get(name) === settled) this.writes.delete(name);
+    });
+    return run;
+  }
+
   async create(voice: SavedVoice, audio: MonoAudio): Promise<void> {
     await this.ready;
+    return this.serialised(voice.id, () => this.createNow(voice, audio));
+  }
+
+  private async createNow(voice: SavedVoice, audio: MonoAudio): Promise<void> {
     const staging = this.scratch(voice.id);
     try {
       await this.fs.mkdir(staging);
@@ -91,6 +115,11 @@ export class FileVoiceStore implements VoiceStore {
   }
 
   async update(name: string, change: { transcript: string | null }): Promise<SavedVoice | undefined> {
+    await this.ready;
+    return this.serialised(name, () => this.updateNow(name, change));
+  }
+
+  private async updateNow(name: string, change: { transcript: string | null }): Promise<SavedVoice | undefined> {
     const voice = await this.get(name);
     if (!voice) return undefined;
     const updated = { ...voice, ...change };
@@ -100,6 +129,8 @@ export class FileVoiceStore implements VoiceStore {
       await this.fs.rename(temp, join(this.root, name, META));
     } catch (error) {
       await this.fs.rm(temp, { force: true });
+      // The voice went away under the edit (another process sharing the folder deleted it).
+      if (isMissing(error)) return undefined;
       throw storageError(error, `the change to voice '${name}'`);
     }
     return updated;
@@ -107,6 +138,10 @@ export class FileVoiceStore implements VoiceStore {
 
   async delete(name: string): Promise<boolean> {
     await this.ready;
+    return this.serialised(name, () => this.deleteNow(name));
+  }
+
+  private async deleteNow(name: string): Promise<boolean> {
     const doomed = this.scratch(name);
     try {
       await this.fs.rename(join(this.root, name), doomed);
