@@ -5,6 +5,7 @@
  * consistent and clean).
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { InjectOptions } from 'fastify';
 import { encodeWav } from '../src/audio/wav.js';
+import { FileVoiceStore } from '../src/voices/file-voice-store.js';
 import type { App } from '../src/server/app.js';
 import { MAX_TRANSCRIPT_CHARS } from '../src/voices/saved-voice.js';
 import { testApp } from './helpers/app.js';
@@ -118,4 +120,73 @@ describe('races on every voice operation', () => {
     console.log(`voice races: ${cases} cases, ${JSON.stringify(Object.fromEntries([...statuses].sort()))}`);
     assert.deepEqual(failures.slice(0, 10), [], `${failures.length} of ${cases} raced requests failed`);
   });
+});
+
+const CHILD = join(import.meta.dirname, 'fuzz', 'voice-store-child.ts');
+
+/** Runs the child until it freezes at `step` (then kill -9) or finishes; returns what it printed. */
+async function runAndKill(dataDir: string, operation: string, step: number, mode: 'before' | 'half'): Promise<string> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dataDir, operation, String(step), mode], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+  for await (const chunk of child.stdout) {
+    out += String(chunk);
+    if (out.includes('paused')) {
+      child.kill('SIGKILL');
+      break;
+    }
+    if (out.includes('done')) break;
+  }
+  const signal = await exited;
+  if (out.includes('paused')) assert.equal(signal, 'SIGKILL');
+  return out.trim();
+}
+
+/** A data folder holding voices 'keep' and (unless `withTarget` is false) 'target', written by a store as a server would. */
+async function seededDataDir(withTarget: boolean): Promise<string> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'vocable-kill-'));
+  const store = new FileVoiceStore(dataDir);
+  const base = { object: 'voice' as const, created_at: 1, model: null, sample_rate: 24000, duration_seconds: 1 };
+  await store.create({ ...base, id: 'keep', transcript: 'kept words' }, tone(1, 24000));
+  if (withTarget) await store.create({ ...base, id: 'target', transcript: 'old words' }, tone(1, 24000));
+  return dataDir;
+}
+
+describe('kill -9 at every write step', () => {
+  const operations = [
+    { operation: 'create', before: null, after: 'new words' },
+    { operation: 'update', before: 'old words', after: 'new words' },
+    { operation: 'delete', before: 'old words', after: null },
+  ] as const;
+  for (const { operation, before: old, after: changed } of operations) {
+    test(`${operation}: killed at each write, the restarted store holds the voice before or after, whole, and nothing half-written`, async () => {
+      const seen: string[] = [];
+      for (let step = 1; step < 20; step += 1) {
+        let finished = false;
+        for (const mode of ['before', 'half'] as const) {
+          const dataDir = await seededDataDir(operation !== 'create');
+          try {
+            const out = await runAndKill(dataDir, operation, step, mode);
+            if (out === 'done') {
+              finished = true;
+              continue;
+            }
+            seen.push(`${mode} ${out.replace(dataDir, '')}`);
+            const restarted = new FileVoiceStore(dataDir);
+            const voices = await restarted.list();
+            await assertStoreClean(dataDir, voices.map((v) => v.id));
+            assert.equal(voices.find((v) => v.id === 'keep')?.transcript, 'kept words', 'the other voice is untouched');
+            const target = voices.find((v) => v.id === 'target');
+            assert.ok([old, changed].includes(target ? target.transcript as never : null), `after ${out}: target is ${JSON.stringify(target?.transcript ?? null)}`);
+            if (target) assert.ok((await restarted.audio('target'))!.samples.length > 0, 'its clip decodes');
+          } finally {
+            await rm(dataDir, { recursive: true, force: true });
+          }
+        }
+        if (finished) break;
+      }
+      console.log(`kill -9 during ${operation}: ${seen.length} kills: ${seen.join(' | ')}`);
+      assert.ok(seen.length >= 2, 'the operation was killed at several steps');
+    });
+  }
 });

@@ -41,11 +41,22 @@ export class FileVoiceStore implements VoiceStore {
     this.ready.catch(() => undefined);
   }
 
-  /** Creates the folder and clears what a crash may have left half-written. */
+  /**
+   * Creates the folder and clears what a crash may have left half-written: staged and deleted
+   * voices beside the voices, and an edit's temp file inside a voice's folder.
+   */
   private async prepare(): Promise<void> {
     await this.fs.mkdir(this.root, { recursive: true });
-    for (const entry of await this.fs.readdir(this.root)) {
-      if (entry.startsWith(SCRATCH_PREFIX)) await this.fs.rm(join(this.root, entry), { recursive: true, force: true });
+    for (const entry of await this.fs.readdir(this.root, { withFileTypes: true })) {
+      const path = join(this.root, entry.name);
+      if (entry.name.startsWith(SCRATCH_PREFIX)) await this.fs.rm(path, { recursive: true, force: true });
+      else if (entry.isDirectory()) await this.clearScratch(path);
+    }
+  }
+
+  private async clearScratch(voiceDir: string): Promise<void> {
+    for (const name of await this.fs.readdir(voiceDir)) {
+      if (name.startsWith(SCRATCH_PREFIX)) await this.fs.rm(join(voiceDir, name), { recursive: true, force: true });
     }
   }
 
