@@ -1,6 +1,9 @@
 import { totalmem } from 'node:os';
 import { z } from 'zod';
 
+/** A switch: a flag's `true`, or an environment value 1/true/0/false. */
+const onOff = z.union([z.boolean(), z.enum(['1', 'true', '0', 'false']).transform((v) => v === '1' || v === 'true')]);
+
 /** One typed configuration: defaults < environment (VOCABLE_*) < command-line flags. */
 export const configSchema = z.object({
   host: z.string().min(1),
@@ -15,6 +18,8 @@ export const configSchema = z.object({
   /** A model unused this long is unloaded; 0 keeps models loaded. */
   idleUnloadSeconds: z.coerce.number().min(0),
   apiKey: z.string().min(1).optional(),
+  /** Accept listening beyond loopback without an API key (refused otherwise, as Redis's protected mode does). */
+  allowOpen: onOff,
   /** Largest reference clip accepted, in bytes after base64 decoding. */
   maxRefAudioBytes: z.coerce.number().int().positive(),
   /** Largest audio upload for transcription, in bytes. */
@@ -37,7 +42,7 @@ export const configSchema = z.object({
   maxConnectionsPerAddress: z.coerce.number().int().positive(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   /** Never download: no default models on first start. */
-  offline: z.union([z.boolean(), z.enum(['1', 'true', '0', 'false']).transform((v) => v === '1' || v === 'true')]),
+  offline: onOff,
   /** A JSON file of catalogue entries added to (or overriding) the built-in ones. */
   catalogue: z.string().min(1).optional(),
 });
@@ -45,7 +50,7 @@ export const configSchema = z.object({
 export type Config = z.infer<typeof configSchema>;
 
 export const DEFAULT_CONFIG: Config = {
-  host: '0.0.0.0',
+  host: '127.0.0.1',
   port: 8000,
   modelsDir: './models',
   dataDir: './data',
@@ -64,6 +69,7 @@ export const DEFAULT_CONFIG: Config = {
   maxConnectionsPerAddress: 256,
   logLevel: 'info',
   offline: false,
+  allowOpen: false,
 };
 
 const ENV_NAMES: Record<keyof Config, string> = {
@@ -75,6 +81,7 @@ const ENV_NAMES: Record<keyof Config, string> = {
   memoryBudgetBytes: 'VOCABLE_MEMORY_BUDGET_BYTES',
   idleUnloadSeconds: 'VOCABLE_IDLE_UNLOAD_SECONDS',
   apiKey: 'VOCABLE_API_KEY',
+  allowOpen: 'VOCABLE_ALLOW_OPEN',
   maxRefAudioBytes: 'VOCABLE_MAX_REF_AUDIO_BYTES',
   maxInputChars: 'VOCABLE_MAX_INPUT_CHARS',
   maxUploadBytes: 'VOCABLE_MAX_UPLOAD_BYTES',

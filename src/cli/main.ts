@@ -33,7 +33,7 @@ function connectionFlags(options: Record<string, unknown>): ConnectionFlags {
 program
   .command('serve', { isDefault: true })
   .description('start the HTTP server')
-  .addOption(new Option('--host <host>', 'address to listen on (VOCABLE_HOST, default 0.0.0.0)'))
+  .addOption(new Option('--host <host>', 'address to listen on (VOCABLE_HOST, default 127.0.0.1: this machine only; any other needs --api-key or --allow-open)'))
   .addOption(new Option('--port <port>', 'port to listen on (VOCABLE_PORT, default 8000)'))
   .addOption(modelsDirOption())
   .addOption(new Option('--data-dir <dir>', 'saved voices and server state (VOCABLE_DATA_DIR, default ./data)'))
@@ -41,6 +41,7 @@ program
   .addOption(new Option('--memory-budget-bytes <n>', 'memory loaded models may use before the least recently used unloads (VOCABLE_MEMORY_BUDGET_BYTES, default half of RAM)'))
   .addOption(new Option('--idle-unload-seconds <n>', 'unload a model unused this long; 0 never (VOCABLE_IDLE_UNLOAD_SECONDS)'))
   .addOption(new Option('--api-key <key>', 'require "Authorization: Bearer <key>" on /v1 routes (VOCABLE_API_KEY)'))
+  .addOption(new Option('--allow-open', 'accept listening beyond this machine with no API key (VOCABLE_ALLOW_OPEN=1)'))
   .addOption(new Option('--max-ref-audio-bytes <n>', 'largest ref_audio clip after base64 decoding (VOCABLE_MAX_REF_AUDIO_BYTES, default 20 MiB)'))
   .addOption(new Option('--max-upload-bytes <n>', 'largest audio upload for transcription (VOCABLE_MAX_UPLOAD_BYTES, default 25 MiB)'))
   .addOption(new Option('--max-input-chars <n>', 'longest speech input (VOCABLE_MAX_INPUT_CHARS, default 4096)'))

@@ -4,6 +4,7 @@ import { resolveConfig, type Config } from '../config.js';
 import { discoverModels, type Discovery } from '../engine/discovery.js';
 import { describeProgress, type ModelInstaller } from '../pull/model-installer.js';
 import { buildApp } from '../server/app.js';
+import { refuseOpenServer, servesOpenNetwork } from './open-server-check.js';
 
 const isEmpty = (discovery: Discovery) => discovery.models.length === 0 && discovery.broken.length === 0 && discovery.vadModel === undefined;
 
@@ -69,6 +70,7 @@ function closeOnSignals(app: FastifyInstance): void {
 /** Starts the HTTP server on the configured host and port; resolves once it listens. */
 export async function serve(flags: Partial<Record<keyof Config, unknown>>): Promise<void> {
   const config = resolveConfig(flags);
+  refuseOpenServer(config);
   const [discovery, catalogue] = await Promise.all([discoverModels(config.modelsDir), loadCatalogue(config.catalogue)]);
   const { app, pool, installer } = buildApp(config, discovery, { catalogue });
   const ids = pool.list().map((m) => `${m.id} (${m.family.displayName})`);
@@ -76,5 +78,6 @@ export async function serve(flags: Partial<Record<keyof Config, unknown>>): Prom
   closeOnSignals(app);
   await app.listen({ host: config.host, port: config.port });
   if (config.apiKey) app.log.info('API key required on /v1 routes and /metrics');
+  if (servesOpenNetwork(config)) app.log.warn(`open server (--allow-open): anyone who can reach ${config.host}:${config.port} can use it without a key`);
   if (isEmpty(discovery) && !config.offline) void pullDefaults(installer, app.log);
 }
