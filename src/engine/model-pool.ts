@@ -19,15 +19,37 @@ export interface ModelPoolOptions {
   explainMissing?: (id: string) => ApiError | undefined;
 }
 
+/** One native engine of a model, loaded or loading. */
+interface LoadedEngine {
+  engine: Promise<NativeEngine>;
+  /** What it was made for, for the logs (a recognizer's options). */
+  purpose: string;
+  lastUsed: number;
+}
+
+/** An engine a job needs: the key it is kept under, and how to make it. */
+interface EngineRequest {
+  key: string;
+  purpose: string;
+  create: () => Promise<NativeEngine>;
+}
+
 export interface Slot {
   model: InstalledModel;
   queue: SerialJobQueue;
-  engine?: Promise<NativeEngine>;
-  /** The recognition options the loaded recognizer is configured for (speech-to-text only). */
+  /**
+   * The model's loaded engines, by the config they were made with: one, or for a speech-to-text
+   * family whose features are fixed when its recognizer is made, one per distinct config.
+   */
+  engines: Map<string, LoadedEngine>;
+  /** The recognition options a reconfigurable recognizer is set to (speech-to-text only). */
   recognition?: string;
   lastUsed: number;
   idleTimer?: NodeJS.Timeout;
 }
+
+/** The key of a model's only engine (text-to-speech, or a recognizer that takes any config). */
+const ONLY_ENGINE = '';
 
 export interface ModelState {
   loaded: boolean;
@@ -43,6 +65,12 @@ const mb = (bytes: number) => `${Math.round(bytes / MB)} MB`;
  * jobs run one at a time through its own bounded queue. Loaded models stay within a memory
  * budget by unloading the least recently used idle one, and may unload after an idle time. A
  * model with a job running or waiting is never unloaded.
+ *
+ * sherpa-onnx's `setConfig` replaces a recognizer's whole config, and most recognizers set their
+ * feature options (SenseVoice's unnormalised samples and Hamming window, NeMo's normalisation)
+ * only when created, so a reconfigured one would compute the wrong features from then on. So a
+ * family that is not `reconfigurable` gets one recognizer per distinct config it asks for, made
+ * on first use; each counts against the memory budget and the least recently used goes first.
  */
 export class ModelPool {
   private readonly slots = new Map<string, Slot>();
@@ -57,7 +85,7 @@ export class ModelPool {
   /** Takes in a fresh discovery (after a pull): new folders become models; loaded ones stay. */
   update(discovery: Discovery): void {
     for (const model of discovery.models) {
-      if (!this.slots.has(model.id)) this.slots.set(model.id, { model, queue: new SerialJobQueue(this.options.maxQueue), lastUsed: 0 });
+      if (!this.slots.has(model.id)) this.slots.set(model.id, { model, queue: new SerialJobQueue(this.options.maxQueue), engines: new Map(), lastUsed: 0 });
     }
     this.broken.clear();
     for (const problem of discovery.broken) this.broken.set(problem.id, problem);
@@ -70,7 +98,7 @@ export class ModelPool {
 
   state(id: string): ModelState {
     const slot = this.slot(id);
-    return { loaded: slot.engine !== undefined, memory_bytes: slot.model.sizeBytes, queue_depth: slot.queue.depth };
+    return { loaded: slot.engines.size > 0, memory_bytes: slot.model.sizeBytes * Math.max(1, slot.engines.size), queue_depth: slot.queue.depth };
   }
 
   /** Jobs running or waiting on model `id`. */
@@ -110,24 +138,33 @@ export class ModelPool {
   /** Runs `job` on speech-to-text model `id` configured for `options`, after the jobs queued before it. */
   runStt<T>(id: string, options: RecognitionOptions, job: (recognizer: NativeOfflineRecognizer) => Promise<T>): Promise<T> {
     const model = this.getStt(id);
+    const config = model.family.recognizerConfig(model.files, options, this.options.numThreads);
+    const wanted = JSON.stringify(options);
+    if (!model.family.reconfigurable) {
+      const recognizer: EngineRequest = { key: JSON.stringify(config), purpose: `recognizer for ${wanted}`, create: () => sherpa.OfflineRecognizer.createAsync(config) };
+      return this.runOn(id, recognizer, (engine) => job(engine as NativeOfflineRecognizer));
+    }
     return this.run(id, async (engine, slot) => {
       const recognizer = engine as NativeOfflineRecognizer;
-      const key = JSON.stringify(options);
       // One job at a time per model, so reconfiguring here cannot disturb another request.
-      if (slot.recognition !== key) {
-        recognizer.setConfig(model.family.recognizerConfig(model.files, options, this.options.numThreads));
-        slot.recognition = key;
+      if (slot.recognition !== wanted) {
+        recognizer.setConfig(config);
+        slot.recognition = wanted;
       }
       return job(recognizer);
     });
   }
 
-  /** Runs `job` with model `id` loaded, after the jobs queued before it. */
-  async run<T>(id: string, job: (engine: NativeEngine, slot: Slot) => Promise<T>): Promise<T> {
+  /** Runs `job` with model `id` loaded (its first engine), after the jobs queued before it. */
+  run<T>(id: string, job: (engine: NativeEngine, slot: Slot) => Promise<T>): Promise<T> {
+    return this.runOn(id, this.firstEngine(this.slot(id)), job);
+  }
+
+  private async runOn<T>(id: string, wanted: EngineRequest, job: (engine: NativeEngine, slot: Slot) => Promise<T>): Promise<T> {
     const slot = this.slot(id);
     clearTimeout(slot.idleTimer);
     try {
-      return await slot.queue.run(async () => job(await this.ensureLoaded(slot), slot));
+      return await slot.queue.run(async () => job(await this.ensureLoaded(slot, wanted), slot));
     } catch (error) {
       if (error instanceof QueueFullError) throw this.busy(id, error.message);
       throw error;
@@ -150,7 +187,7 @@ export class ModelPool {
   /** Loads model `id` now (operators warming a model). */
   async load(id: string): Promise<void> {
     const slot = this.slot(id);
-    await this.ensureLoaded(slot);
+    await this.ensureLoaded(slot, this.firstEngine(slot));
     slot.lastUsed = performance.now();
     this.scheduleIdleUnload(slot);
   }
@@ -176,75 +213,101 @@ export class ModelPool {
     throw this.options.explainMissing?.(id) ?? new ModelNotFoundError(id, [...this.slots.keys()]);
   }
 
+  /** Unloads all of a model's engines. */
   private drop(slot: Slot, why: string): void {
     clearTimeout(slot.idleTimer);
-    if (!slot.engine) return;
+    if (slot.engines.size === 0) return;
     // sherpa-onnx frees the native model when the handle is garbage-collected.
-    slot.engine = undefined;
+    slot.engines.clear();
     this.options.logger.info({ model: slot.model.id }, `model '${slot.model.id}' unloaded ${why}`);
+  }
+
+  private dropEngine(slot: Slot, key: string, why: string): void {
+    const loaded = slot.engines.get(key);
+    if (!loaded) return;
+    slot.engines.delete(key);
+    this.options.logger.info({ model: slot.model.id }, `model '${slot.model.id}' (${loaded.purpose}) unloaded ${why}`);
   }
 
   private scheduleIdleUnload(slot: Slot): void {
     clearTimeout(slot.idleTimer);
-    if (this.options.idleUnloadSeconds <= 0 || !slot.engine) return;
+    if (this.options.idleUnloadSeconds <= 0 || slot.engines.size === 0) return;
     slot.idleTimer = setTimeout(() => {
       if (slot.queue.depth === 0) this.drop(slot, `after ${this.options.idleUnloadSeconds} s idle`);
     }, this.options.idleUnloadSeconds * 1000);
     slot.idleTimer.unref();
   }
 
-  /** Unloads idle models, least recently used first, until `slot` fits the budget. */
+  /**
+   * Unloads idle engines, least recently used first, until one more engine of `slot` fits the
+   * budget. The model's own other engines count as idle: its jobs run one at a time.
+   */
   private makeRoom(slot: Slot): void {
     const budget = this.options.memoryBudgetBytes;
-    const loaded = () => [...this.slots.values()].filter((s) => s.engine !== undefined && s !== slot);
-    const used = () => loaded().reduce((sum, s) => sum + s.model.sizeBytes, 0);
-    if (slot.model.sizeBytes > budget) {
-      throw new ModelUnavailableError(
-        `Model '${slot.model.id}' needs about ${mb(slot.model.sizeBytes)}, more than the memory budget of ${mb(budget)}; raise VOCABLE_MEMORY_BUDGET_BYTES.`,
-      );
+    const size = slot.model.sizeBytes;
+    if (size > budget) {
+      throw new ModelUnavailableError(`Model '${slot.model.id}' needs about ${mb(size)}, more than the memory budget of ${mb(budget)}; raise VOCABLE_MEMORY_BUDGET_BYTES.`);
     }
-    while (used() + slot.model.sizeBytes > budget) {
-      const idle = loaded().filter((s) => s.queue.depth === 0).sort((a, b) => a.lastUsed - b.lastUsed)[0];
+    const loaded = () => [...this.slots.values()].flatMap((s) => [...s.engines].map(([key, engine]) => ({ slot: s, key, engine })));
+    const used = () => loaded().reduce((sum, e) => sum + e.slot.model.sizeBytes, 0);
+    while (used() + size > budget) {
+      const idle = loaded()
+        .filter((e) => e.slot === slot || e.slot.queue.depth === 0)
+        .sort((a, b) => a.engine.lastUsed - b.engine.lastUsed)[0];
       if (!idle) {
-        throw new ServiceBusyError(
-          `Model '${slot.model.id}' does not fit the memory budget (${mb(budget)}) while the loaded models are busy; retry shortly.`,
-        );
+        throw new ServiceBusyError(`Model '${slot.model.id}' does not fit the memory budget (${mb(budget)}) while the loaded models are busy; retry shortly.`);
       }
-      this.drop(idle, `to make room for '${slot.model.id}' (least recently used)`);
+      const why = `to make room for '${slot.model.id}' (least recently used)`;
+      if (idle.slot.engines.size === 1) this.drop(idle.slot, why);
+      else this.dropEngine(idle.slot, idle.key, why);
     }
   }
 
-  private ensureLoaded(slot: Slot): Promise<NativeEngine> {
-    slot.engine ??= this.startLoading(slot);
-    return slot.engine;
-  }
-
-  private createEngine(model: InstalledModel, slot: Slot): Promise<NativeEngine> {
+  /** The engine a model loads first: its text-to-speech engine, or a recognizer set to transcribe. */
+  private firstEngine(slot: Slot): EngineRequest {
+    const { model } = slot;
     const numThreads = this.options.numThreads;
-    if (model.task === 'stt') {
-      const options: RecognitionOptions = { task: 'transcribe' };
-      slot.recognition = JSON.stringify(options);
-      return sherpa.OfflineRecognizer.createAsync(model.family.recognizerConfig(model.files, options, numThreads));
+    if (model.task === 'tts') {
+      const config = { model: { ...model.family.nativeModelConfig(model.files, model.capabilities), numThreads, debug: 0, provider: 'cpu' }, maxNumSentences: 1 };
+      return { key: ONLY_ENGINE, purpose: 'speech', create: () => sherpa.OfflineTts.createAsync(config) };
     }
-    return sherpa.OfflineTts.createAsync({
-      model: { ...model.family.nativeModelConfig(model.files, model.capabilities), numThreads, debug: 0, provider: 'cpu' },
-      maxNumSentences: 1,
-    });
+    const options: RecognitionOptions = { task: 'transcribe' };
+    const config = model.family.recognizerConfig(model.files, options, numThreads);
+    const wanted = JSON.stringify(options);
+    return {
+      key: model.family.reconfigurable ? ONLY_ENGINE : JSON.stringify(config),
+      purpose: `recognizer for ${wanted}`,
+      create: () => {
+        slot.recognition = wanted;
+        return sherpa.OfflineRecognizer.createAsync(config);
+      },
+    };
   }
 
-  private startLoading(slot: Slot): Promise<NativeEngine> {
-    this.makeRoom(slot);
+  private ensureLoaded(slot: Slot, wanted: EngineRequest): Promise<NativeEngine> {
+    let loaded = slot.engines.get(wanted.key);
+    if (!loaded) {
+      this.makeRoom(slot);
+      loaded = { engine: this.startLoading(slot, wanted), purpose: wanted.purpose, lastUsed: performance.now() };
+      slot.engines.set(wanted.key, loaded);
+    }
+    loaded.lastUsed = performance.now();
+    return loaded.engine;
+  }
+
+  private startLoading(slot: Slot, wanted: EngineRequest): Promise<NativeEngine> {
     const { model } = slot;
     const log = this.options.logger;
     const started = performance.now();
-    log.info({ model: model.id, family: model.family.id }, `loading model '${model.id}' (${model.family.displayName}) on first use`);
-    return this.createEngine(model, slot).then(
+    const another = slot.engines.size > 0 ? ` (another ${wanted.purpose})` : '';
+    log.info({ model: model.id, family: model.family.id }, `loading model '${model.id}' (${model.family.displayName})${another} on first use`);
+    return wanted.create().then(
       (engine) => {
         log.info({ model: model.id, ms: Math.round(performance.now() - started) }, `model '${model.id}' loaded`);
         return engine;
       },
       (error: unknown) => {
-        slot.engine = undefined;
+        slot.engines.delete(wanted.key);
         log.error({ model: model.id, err: error }, `model '${model.id}' failed to load`);
         throw new ModelUnavailableError(`Model '${model.id}' failed to load: ${(error as Error).message}. Check the files in ${model.dir}.`);
       },

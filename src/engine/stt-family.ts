@@ -29,7 +29,13 @@ export interface RecognitionOptions {
 export interface SttFamily extends FamilyBase {
   readonly task: 'stt';
   capabilities(files: ResolvedFiles): Promise<SttCapabilities>;
-  /** The whole recognizer config; the server re-applies it when a request's options differ from the last. */
+  /**
+   * True when sherpa-onnx's recognizer for this family keeps its features through `setConfig`
+   * (it overrides SetConfig to take only its model options: Whisper). Otherwise each distinct
+   * recognizer config gets a recognizer of its own.
+   */
+  readonly reconfigurable: boolean;
+  /** The whole recognizer config for a request's options. */
   recognizerConfig(files: ResolvedFiles, options: RecognitionOptions, numThreads: number): OfflineRecognizerConfig;
   /** The detected or requested language of a result, where the family reports one. */
   resultLanguage?(result: RecognitionResult): string | undefined;

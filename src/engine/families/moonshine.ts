@@ -6,6 +6,7 @@ export const moonshine: SttFamily = {
   task: 'stt',
   id: 'moonshine',
   displayName: 'Moonshine',
+  reconfigurable: false,
   files: [
     { role: 'preprocessor', names: ['preprocess.onnx', 'preprocess.int8.onnx'], kind: 'file' },
     { role: 'encoder', names: ['encode.int8.onnx', 'encode.onnx'], kind: 'file' },

@@ -10,6 +10,7 @@ export const parakeet: SttFamily = {
   task: 'stt',
   id: 'parakeet',
   displayName: 'Parakeet (NeMo transducer)',
+  reconfigurable: false,
   files: [
     { role: 'encoder', names: ['encoder.int8.onnx', 'encoder.onnx'], kind: 'file' },
     { role: 'decoder', names: ['decoder.int8.onnx', 'decoder.onnx'], kind: 'file' },

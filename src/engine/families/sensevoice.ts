@@ -8,6 +8,7 @@ export const sensevoice: SttFamily = {
   task: 'stt',
   id: 'sensevoice',
   displayName: 'SenseVoice',
+  reconfigurable: false,
   files: [
     { role: 'model', names: ['model.int8.onnx', 'model.onnx'], kind: 'file' },
     { role: 'tokens', names: ['tokens.txt'], kind: 'file' },

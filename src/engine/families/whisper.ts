@@ -10,6 +10,7 @@ export const whisper: SttFamily = {
   task: 'stt',
   id: 'whisper',
   displayName: 'Whisper',
+  reconfigurable: true,
   files: [
     { role: 'encoder', names: [/^[\w.-]+-encoder\.int8\.onnx$/, /^[\w.-]+-encoder\.onnx$/], kind: 'file', describe: '<size>-encoder.onnx' },
     { role: 'decoder', names: [/^[\w.-]+-decoder\.int8\.onnx$/, /^[\w.-]+-decoder\.onnx$/], kind: 'file', describe: '<size>-decoder.onnx' },
