@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { fixtureModelsDir } from '../fixtures/cache.js';
 import { FIXTURE_MODELS } from '../fixtures/index.js';
-import { WHISPER_DETECTED_LANGUAGE, WHISPER_FILES, WHISPER_LANGUAGES, WHISPER_TRANSCRIBE_TEXT, WHISPER_TRANSLATE_TEXT } from '../fixtures/whisper.js';
+import { WHISPER_DETECTED_LANGUAGE, WHISPER_FILES, WHISPER_LANGUAGES, WHISPER_TEXTS, WHISPER_TRANSCRIBE_TEXT, WHISPER_TRANSLATE_TEXT } from '../fixtures/whisper.js';
 import { inspectModelFolder } from '../src/engine/discovery.js';
 import { testApp } from './helpers/app.js';
 import { assertApiError } from './helpers/assertions.js';
@@ -87,11 +87,15 @@ describe('language', () => {
     assert.ok(body.segments.every((s) => s.text === WHISPER_TRANSCRIBE_TEXT));
   });
 
-  test('a language from the model\'s list is used and reported, in the model\'s spelling', async () => {
-    assert.equal((await verbose('transcriptions', { language: 'de' })).language, 'de');
+  test('a language from the model\'s list reaches the model (its text changes) and is reported, in the model\'s spelling', async () => {
+    const german = await verbose('transcriptions', { language: 'de' });
+    assert.equal(german.language, 'de');
+    assert.ok(german.segments.every((s) => s.text === WHISPER_TEXTS.de), german.text);
     const upper = await verbose('transcriptions', { language: 'ES' });
     assert.equal(upper.language, 'es');
-    assert.ok(upper.segments.every((s) => s.text === WHISPER_TRANSCRIBE_TEXT));
+    assert.ok(upper.segments.every((s) => s.text === WHISPER_TEXTS.es), upper.text);
+    const detected = await verbose('transcriptions');
+    assert.ok(detected.segments.every((s) => s.text === WHISPER_TRANSCRIBE_TEXT), 'the language of one request does not stay for the next');
   });
 
   test('a language the model does not know → 400 naming the ones it knows; the server carries on', async () => {
