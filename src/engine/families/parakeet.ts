@@ -2,10 +2,22 @@ import type { SttFamily } from '../stt-family.js';
 import { readOnnxMetadata } from '../onnx-metadata.js';
 import { recognizerConfig } from './recognizer-config.js';
 
-/** Parakeet (NeMo transducer, TDT): encoder, decoder and joiner, with token times. */
 /** Metadata sherpa-onnx's NeMo transducer reads from the encoder, and exits without. */
 const NEMO_METADATA = ['vocab_size', 'subsampling_factor', 'normalize_type', 'pred_rnn_layers', 'pred_hidden'] as const;
 
+/** Parakeet TDT 0.6B v3's 25 European languages, as NVIDIA's model card lists them. */
+const V3_LANGUAGES = ['bg', 'hr', 'cs', 'da', 'nl', 'en', 'et', 'fi', 'fr', 'de', 'el', 'hu', 'it', 'lv', 'lt', 'mt', 'pl', 'pt', 'ro', 'sk', 'sl', 'es', 'sv', 'ru', 'uk'];
+
+/**
+ * The languages of a known NeMo model, told by the model url its export writes into the
+ * encoder: the exports list no languages of their own (upstream's export_onnx.py for v2 and v3).
+ */
+const KNOWN_LANGUAGES: readonly (readonly [RegExp, readonly string[]])[] = [
+  [/\/parakeet-tdt-0\.6b-v3$/, V3_LANGUAGES],
+  [/\/parakeet-tdt-0\.6b-v2$/, ['en']],
+];
+
+/** Parakeet (NeMo transducer, TDT): encoder, decoder and joiner, with token times. */
 export const parakeet: SttFamily = {
   task: 'stt',
   id: 'parakeet',
@@ -20,7 +32,6 @@ export const parakeet: SttFamily = {
   matches: (names) => names.has('joiner.onnx') || names.has('joiner.int8.onnx'),
 
   async capabilities(files) {
-    // An export may list its languages in the encoder's metadata; Parakeet TDT v2 is English only.
     const meta = await readOnnxMetadata(files.encoder!);
     // The engine exits the whole process on a transducer without NeMo's metadata (an icefall
     // Zipformer, say), so such a folder is refused here, by name, instead.
@@ -31,7 +42,8 @@ export const parakeet: SttFamily = {
     return {
       task: 'stt',
       family: 'parakeet',
-      languages: (meta.get('languages') ?? 'en').split(',').map((l) => l.trim()),
+      // An unknown NeMo model: no list, so no language is refused (the engine takes none anyway).
+      languages: [...(KNOWN_LANGUAGES.find(([url]) => url.test(meta.get('url') ?? ''))?.[1] ?? [])],
       translate: false,
       word_timestamps: true,
       sample_rate: 16000,
