@@ -174,6 +174,7 @@ export const KNOWN_MODELS: readonly CatalogueEntry[] = [
     format: 'tar.bz2',
     sizeBytes: 487_170_055,
     sha256: '5793d0fd397c5778d2cf2126994d58e9d56b1be7c04d13c7a15bb1b4eafb16bf',
+    languages: ['bg', 'hr', 'cs', 'da', 'nl', 'en', 'et', 'fi', 'fr', 'de', 'el', 'hu', 'it', 'lv', 'lt', 'mt', 'pl', 'pt', 'ro', 'sk', 'sl', 'es', 'sv', 'ru', 'uk'],
     features: ['word timestamps'],
   },
   {
