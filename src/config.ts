@@ -41,6 +41,8 @@ export const configSchema = z.object({
   /** Open connections from one client address (a reverse proxy counts as one client). */
   maxConnectionsPerAddress: z.coerce.number().int().positive(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  /** Readable lines on a terminal and JSON otherwise (auto), or always one of them. */
+  logFormat: z.enum(['auto', 'pretty', 'json']),
   /** Never download: no default models on first start. */
   offline: onOff,
   /** A JSON file of catalogue entries added to (or overriding) the built-in ones. */
@@ -68,6 +70,7 @@ export const DEFAULT_CONFIG: Config = {
   maxConnections: 1024,
   maxConnectionsPerAddress: 256,
   logLevel: 'info',
+  logFormat: 'auto',
   offline: false,
   allowOpen: false,
 };
@@ -93,6 +96,7 @@ const ENV_NAMES: Record<keyof Config, string> = {
   maxConnections: 'VOCABLE_MAX_CONNECTIONS',
   maxConnectionsPerAddress: 'VOCABLE_MAX_CONNECTIONS_PER_ADDRESS',
   logLevel: 'VOCABLE_LOG_LEVEL',
+  logFormat: 'VOCABLE_LOG_FORMAT',
   offline: 'VOCABLE_OFFLINE',
   catalogue: 'VOCABLE_CATALOGUE',
 };

@@ -53,6 +53,7 @@ program
   .addOption(new Option('--max-connections <n>', 'open connections held at once (VOCABLE_MAX_CONNECTIONS, default 1024)'))
   .addOption(new Option('--max-connections-per-address <n>', 'open connections from one client address (VOCABLE_MAX_CONNECTIONS_PER_ADDRESS, default 256)'))
   .addOption(new Option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (VOCABLE_LOG_LEVEL)'))
+  .addOption(new Option('--log-format <format>', 'auto (readable on a terminal, JSON otherwise), pretty or json (VOCABLE_LOG_FORMAT)'))
   .addOption(new Option('--offline', 'never download: skip pulling the default models into an empty models folder (VOCABLE_OFFLINE=1)'))
   .addOption(catalogueOption())
   .action(async (options: Record<string, unknown>) => serve(options));

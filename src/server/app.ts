@@ -43,7 +43,7 @@ export function buildApp(config: Config, discovery: Discovery, options: AppOptio
   // Multipart uploads are limited per file by their routes; this bounds JSON bodies.
   const bodyLimit = Math.ceil((config.maxRefAudioBytes * 4) / 3) + BODY_SLACK_BYTES;
   const app = Fastify({
-    logger: loggerOptions(config.logLevel, options.logDestination),
+    logger: loggerOptions(config.logLevel, options.logDestination, config.logFormat),
     genReqId: requestId,
     bodyLimit,
     frameworkErrors: routerErrorHandler,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyRequest, FastifyServerOptions } from 'fastify';
+import pretty, { type MessageFormatFunc } from 'pino-pretty';
 
 /** Where log lines go instead of stdout (tests capture them). */
 export interface LogDestination {
@@ -19,16 +20,40 @@ export function requestId(request: IncomingMessage): string {
   return typeof given === 'string' && SANE_REQUEST_ID.test(given) ? given : randomUUID();
 }
 
+/** `auto`: readable lines on a terminal, JSON lines otherwise (a pipe, a file, a log collector). */
+export type LogFormat = 'auto' | 'pretty' | 'json';
+
+export const writesPrettyLogs = (format: LogFormat, isTTY = process.stdout.isTTY === true): boolean => format === 'pretty' || (format === 'auto' && isTTY);
+
+/** The request fields Fastify logs, folded into the message: `GET /v1/models`, `200 in 3.1 ms`, and a short request id. */
+const requestMessage: MessageFormatFunc = (log, messageKey, _level, { colors }) => {
+  const req = log.req as { method?: string; url?: string } | undefined;
+  const res = log.res as { statusCode?: number } | undefined;
+  const parts = [String(log[messageKey] ?? '')];
+  if (req?.method) parts.push(colors.bold(`${req.method} ${req.url ?? ''}`));
+  if (res?.statusCode !== undefined) {
+    const status = res.statusCode >= 500 ? colors.red : res.statusCode >= 400 ? colors.yellow : colors.green;
+    parts.push(`${status(String(res.statusCode))}${typeof log.responseTime === 'number' ? ` in ${log.responseTime.toFixed(1)} ms` : ''}`);
+  }
+  if (typeof log.reqId === 'string') parts.push(colors.gray(`[${log.reqId.slice(0, 8)}]`));
+  return parts.join(' ');
+};
+
+/** One line per entry, coloured when the terminal supports it; written synchronously so the last lines before an exit are not lost. */
+const prettyStream = () =>
+  pretty({ sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,reqId,req,res,responseTime', singleLine: true, messageFormat: requestMessage });
+
 /**
- * JSON logs whose request entries hold the method, URL and peer only: never a body or a header.
+ * Logs whose request entries hold the method, URL and peer only: never a body or a header.
  * Secret headers are also redacted wherever a log call might put request headers, in case a
- * later serializer or log line includes them.
+ * later serializer or log line includes them. JSON lines, or readable ones (`format`).
  */
-export function loggerOptions(level: string, destination?: LogDestination): NonNullable<FastifyServerOptions['logger']> {
+export function loggerOptions(level: string, destination?: LogDestination, format: LogFormat = 'json'): NonNullable<FastifyServerOptions['logger']> {
   const paths = SECRET_HEADERS.flatMap((name) => [`req.headers["${name}"]`, `headers["${name}"]`]);
+  const stream = destination ?? (writesPrettyLogs(format) ? prettyStream() : undefined);
   return {
     level,
-    ...(destination ? { stream: destination } : {}),
+    ...(stream ? { stream } : {}),
     redact: { paths, censor: '[redacted]' },
     serializers: {
       req: (request: FastifyRequest) => ({ method: request.method, url: request.url, remoteAddress: request.ip }),
