@@ -20,6 +20,8 @@ export const configSchema = z.object({
   apiKey: z.string().min(1).optional(),
   /** Accept listening beyond loopback without an API key (refused otherwise, as Redis's protected mode does). */
   allowOpen: onOff,
+  /** Browser origins allowed to call the API from other sites (CORS); a comma list in the environment. */
+  corsOrigins: z.union([z.array(z.string()), z.string().transform((list) => list.split(','))]).transform((list) => list.map((o) => o.trim()).filter((o) => o.length > 0)),
   /** Largest reference clip accepted, in bytes after base64 decoding. */
   maxRefAudioBytes: z.coerce.number().int().positive(),
   /** Largest audio upload for transcription, in bytes. */
@@ -73,6 +75,7 @@ export const DEFAULT_CONFIG: Config = {
   logFormat: 'auto',
   offline: false,
   allowOpen: false,
+  corsOrigins: [],
 };
 
 const ENV_NAMES: Record<keyof Config, string> = {
@@ -85,6 +88,7 @@ const ENV_NAMES: Record<keyof Config, string> = {
   idleUnloadSeconds: 'VOCABLE_IDLE_UNLOAD_SECONDS',
   apiKey: 'VOCABLE_API_KEY',
   allowOpen: 'VOCABLE_ALLOW_OPEN',
+  corsOrigins: 'VOCABLE_CORS_ORIGINS',
   maxRefAudioBytes: 'VOCABLE_MAX_REF_AUDIO_BYTES',
   maxInputChars: 'VOCABLE_MAX_INPUT_CHARS',
   maxUploadBytes: 'VOCABLE_MAX_UPLOAD_BYTES',

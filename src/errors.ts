@@ -52,8 +52,8 @@ export class ModelNotInstalledError extends ApiError {
 }
 
 export class PermissionError extends ApiError {
-  constructor(message: string, param: string | null = null) {
-    super(403, message, 'permission_error', 'forbidden', param);
+  constructor(message: string, param: string | null = null, code = 'forbidden') {
+    super(403, message, 'permission_error', code, param);
   }
 }
 

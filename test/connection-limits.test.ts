@@ -71,7 +71,7 @@ describe('slow clients are cut at their deadlines', () => {
 
   test('a body sent a byte at a time gets a 408 and the connection closes', async () => {
     const connection = await open(port);
-    connection.socket.write(`POST /v1/audio/speech HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{`);
+    connection.socket.write(`POST /v1/audio/speech HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{`);
     const timer = dribble(connection.socket, '"model":"kokoro","input":"' + 'a'.repeat(1000), 200);
     const closed = await connection.closed;
     clearInterval(timer);
@@ -93,7 +93,7 @@ describe('slow clients are cut at their deadlines', () => {
 
   test('an idle keep-alive connection is closed after its answer', async () => {
     const connection = await open(port);
-    connection.socket.write('GET /health HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n\r\n');
+    connection.socket.write('GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n');
     const closed = await connection.closed;
     connection.socket.destroy();
     assert.match(connection.received(), /^HTTP\/1\.1 200/);
@@ -116,7 +116,7 @@ describe('a flood of slow connections', () => {
     const connections: RawConnection[] = [];
     for (let i = 0; i < count; i += 1) {
       const connection = await open(port, address);
-      connection.socket.write(`POST /v1/audio/transcriptions HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 10000000\r\n\r\n`);
+      connection.socket.write(`POST /v1/audio/transcriptions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 10000000\r\n\r\n`);
       const timer = dribble(connection.socket, '-'.repeat(100), 1000);
       connection.socket.once('close', () => clearInterval(timer));
       connections.push(connection);
@@ -166,7 +166,7 @@ describe('with an API key, a request without it', () => {
 
   test('gets its 401 before sending its body, and the connection closes without reading it', async () => {
     const connection = await open(port);
-    connection.socket.write(`POST /v1/audio/transcriptions HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 50000000\r\n\r\n`);
+    connection.socket.write(`POST /v1/audio/transcriptions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 50000000\r\n\r\n`);
     const closed = await connection.closed;
     connection.socket.destroy();
     assert.match(connection.received(), /^HTTP\/1\.1 401/);

@@ -77,7 +77,7 @@ export async function serve(flags: Partial<Record<keyof Config, unknown>>): Prom
   app.log.info(`models in ${config.modelsDir}: ${ids.length > 0 ? ids.join(', ') : 'none — pull some (vocable pull <id>) or put model folders there (see README)'}`);
   closeOnSignals(app);
   await app.listen({ host: config.host, port: config.port });
-  if (config.apiKey) app.log.info('API key required on /v1 routes and /metrics');
   if (servesOpenNetwork(config)) app.log.warn(`open server (--allow-open): anyone who can reach ${config.host}:${config.port} can use it without a key`);
+  if (config.apiKey) app.log.info('API key required on every route but /health, /ready and the playground page');
   if (isEmpty(discovery) && !config.offline) void pullDefaults(installer, app.log);
 }

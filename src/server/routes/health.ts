@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { PUBLIC_ROUTE } from '../auth.js';
 import type { ModelPool } from '../../engine/model-pool.js';
 import { ApiError } from '../../errors.js';
 import { describeProgress, type ModelInstaller } from '../../pull/model-installer.js';
@@ -22,8 +23,8 @@ function notReady(installer: ModelInstaller, modelsDir: string): ApiError {
  */
 export function healthRoutes(pool: ModelPool, installer: ModelInstaller, modelsDir: string) {
   return async (app: FastifyInstance): Promise<void> => {
-    app.get('/health', async () => ({ status: 'ok' }));
-    app.get('/ready', async (_request, reply) => {
+    app.get('/health', PUBLIC_ROUTE, async () => ({ status: 'ok' }));
+    app.get('/ready', PUBLIC_ROUTE, async (_request, reply) => {
       const models = pool.list().length;
       if (models > 0) return { status: 'ready', models };
       // Sent rather than thrown: a probe polling an empty server would otherwise log a warning each time.

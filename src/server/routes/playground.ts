@@ -4,6 +4,7 @@ import { basename, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import type { FastifyInstance } from 'fastify';
+import { PUBLIC_ROUTE } from '../auth.js';
 
 /** The page's sources: index.html, main.ts and the modules it imports, style.css, favicon.svg. */
 const SOURCES = fileURLToPath(new URL('../../playground/', import.meta.url));
@@ -94,7 +95,7 @@ function loadPlayground(): Promise<Playground> {
  * `/playground/`. Outside `/v1`, so it stays open when an API key is set; the page asks for the key.
  */
 export default async function playgroundRoutes(app: FastifyInstance): Promise<void> {
-  app.get('/', async (_request, reply) => {
+  app.get('/', PUBLIC_ROUTE, async (_request, reply) => {
     const { page } = await loadPlayground();
     return reply
       .type('text/html; charset=utf-8')
@@ -104,7 +105,7 @@ export default async function playgroundRoutes(app: FastifyInstance): Promise<vo
       .send(page);
   });
 
-  app.get<{ Params: { file: string } }>(`${ASSET_PATH}:file`, async (request, reply) => {
+  app.get<{ Params: { file: string } }>(`${ASSET_PATH}:file`, PUBLIC_ROUTE, async (request, reply) => {
     const asset = (await loadPlayground()).assets.get(request.params.file);
     if (!asset) {
       reply.callNotFound();
