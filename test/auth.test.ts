@@ -130,12 +130,37 @@ describe('with an API key configured', () => {
     assertApiError(await app.inject({ method: 'GET', url: '/v1/secret', headers: BEARER }), 404);
   });
 
+  test('WebSocket upgrades may carry the key as a subprotocol or a query parameter; plain requests may not', async () => {
+    const upgrade = { upgrade: 'websocket', connection: 'Upgrade', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' };
+    const viaProtocol = await rawRequest(port, 'GET', '/v1/models', { ...upgrade, 'sec-websocket-protocol': `realtime, openai-insecure-api-key.${KEY}` });
+    assert.notEqual(viaProtocol.status, 401);
+    const wrongProtocol = await rawRequest(port, 'GET', '/v1/models', { ...upgrade, 'sec-websocket-protocol': 'realtime, openai-insecure-api-key.nope' });
+    assert.equal(wrongProtocol.status, 401);
+    assert.notEqual((await rawRequest(port, 'GET', `/v1/models?api_key=${KEY}`, upgrade)).status, 401);
+    assert.equal((await rawRequest(port, 'GET', `/v1/models?api_key=${KEY}`)).status, 401, 'a key in the URL counts only on a WebSocket upgrade');
+    assert.equal((await rawRequest(port, 'GET', '/v1/models', { 'sec-websocket-protocol': `openai-insecure-api-key.${KEY}` })).status, 401);
+  });
+
+  test("ElevenLabs clients' xi-api-key header is a key too", async () => {
+    assert.equal((await rawRequest(port, 'GET', '/v1/models', { 'xi-api-key': KEY })).status, 200);
+    assert.equal((await rawRequest(port, 'GET', '/v1/models', { 'xi-api-key': 'wrong' })).status, 401);
+  });
+
   test('a voice cannot be created through an encoded path without the key, and none is left', async () => {
     const created = await rawRequest(port, 'POST', '/%761/voices', { 'content-type': 'application/json' }, JSON.stringify({ name: 'intruder', audio: 'UklGRg==' }));
     assert.equal(created.status, 401);
     const list = await app.inject({ method: 'GET', url: '/v1/voices', headers: BEARER });
     assert.deepEqual((list.json() as { data: unknown[] }).data, []);
   });
+});
+
+test('keys in a URL never reach the log', async () => {
+  const lines: string[] = [];
+  const { app } = await testApp(await fixtureModelsDir(), { apiKey: KEY, logLevel: 'info' }, { logDestination: { write: (line) => lines.push(line) } });
+  await app.inject({ method: 'GET', url: `/v1/models?api_key=${KEY}&xi_api_key=${KEY}`, headers: { upgrade: 'websocket', 'sec-websocket-protocol': `openai-insecure-api-key.${KEY}` } });
+  await app.close();
+  assert.ok(lines.some((line) => line.includes('api_key=[redacted]')), 'the request was logged');
+  assert.ok(!lines.some((line) => line.includes(KEY)), 'no line holds the key');
 });
 
 describe('without an API key', () => {

@@ -39,6 +39,33 @@ function hostName(host: string): string {
   }
 }
 
+/** The subprotocol prefix OpenAI's browser Realtime clients carry the key in (a browser cannot set headers on a WebSocket). */
+export const WEBSOCKET_KEY_PROTOCOL_PREFIX = 'openai-insecure-api-key.';
+/** Query parameters a WebSocket client may carry the key in; they are redacted from logs. */
+export const KEY_QUERY_PARAMETERS = ['api_key', 'xi_api_key'] as const;
+
+/**
+ * The key a request presents: `Authorization: Bearer`, or ElevenLabs' `xi-api-key` header; on a
+ * WebSocket upgrade also the `openai-insecure-api-key.<key>` subprotocol or an `api_key` /
+ * `xi_api_key` query parameter, the forms browsers can send. Undefined when none is present.
+ */
+function presentedKey(request: FastifyRequest): string | undefined {
+  const bearer = request.headers.authorization ? /^Bearer\s+(.+)$/i.exec(request.headers.authorization)?.[1]?.trim() : undefined;
+  if (bearer) return bearer;
+  const xi = request.headers['xi-api-key'];
+  if (typeof xi === 'string' && xi.length > 0) return xi;
+  if (!isWebSocketUpgrade(request)) return undefined;
+  const protocols = String(request.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+  const fromProtocol = protocols.find((p) => p.startsWith(WEBSOCKET_KEY_PROTOCOL_PREFIX))?.slice(WEBSOCKET_KEY_PROTOCOL_PREFIX.length);
+  if (fromProtocol) return fromProtocol;
+  const query = new URLSearchParams(request.url.split('?')[1] ?? '');
+  for (const name of KEY_QUERY_PARAMETERS) {
+    const value = query.get(name);
+    if (value) return value;
+  }
+  return undefined;
+}
+
 export interface AccessOptions {
   apiKey: string | undefined;
   /** Browser origins (scheme://host[:port]) that may call the API from another site; CORS headers go to these only. */
@@ -97,12 +124,11 @@ export function installAccessControl(app: FastifyInstance, options: AccessOption
       if (reason) throw new PermissionError(reason, null, 'cross_site_request');
       return;
     }
-    const header = request.headers.authorization;
-    const match = header ? /^Bearer\s+(.+)$/i.exec(header) : null;
-    if (!match) {
-      throw new AuthenticationError('Missing API key: send it as "Authorization: Bearer <key>".');
+    const key = presentedKey(request);
+    if (key === undefined) {
+      throw new AuthenticationError('Missing API key: send it as "Authorization: Bearer <key>" (WebSockets from a browser: see the README\'s Authentication section).');
     }
-    if (!timingSafeEqual(digest(match[1]!.trim()), expected)) {
+    if (!timingSafeEqual(digest(key), expected)) {
       throw new AuthenticationError('Invalid API key: check the key the server was started with (--api-key or VOCABLE_API_KEY).');
     }
   });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyRequest, FastifyServerOptions } from 'fastify';
 import pretty, { type MessageFormatFunc } from 'pino-pretty';
+import { KEY_QUERY_PARAMETERS } from './auth.js';
 
 /** Where log lines go instead of stdout (tests capture them). */
 export interface LogDestination {
@@ -12,7 +13,12 @@ export interface LogDestination {
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Headers that carry, or could carry, a credential; the API key travels in `authorization`. */
-const SECRET_HEADERS = ['authorization', 'proxy-authorization', 'x-api-key', 'api-key', 'cookie'];
+const SECRET_HEADERS = ['authorization', 'proxy-authorization', 'x-api-key', 'api-key', 'xi-api-key', 'sec-websocket-protocol', 'cookie'];
+
+/** A URL as logged: a key carried in the query (WebSocket clients) is replaced by `[redacted]`. */
+export function withoutKeys(url: string): string {
+  return url.replace(new RegExp(`([?&](?:${KEY_QUERY_PARAMETERS.join('|')})=)[^&#]*`, 'gi'), '$1[redacted]');
+}
 
 /** Fastify's `genReqId`: the caller's `X-Request-Id` when sane, so logs join up across services; else a fresh UUID. */
 export function requestId(request: IncomingMessage): string {
@@ -56,7 +62,7 @@ export function loggerOptions(level: string, destination?: LogDestination, forma
     ...(stream ? { stream } : {}),
     redact: { paths, censor: '[redacted]' },
     serializers: {
-      req: (request: FastifyRequest) => ({ method: request.method, url: request.url, remoteAddress: request.ip }),
+      req: (request: FastifyRequest) => ({ method: request.method, url: withoutKeys(request.url), remoteAddress: request.ip }),
     },
   };
 }
