@@ -75,8 +75,12 @@ export class RouteNotFoundError extends ApiError {
   }
 }
 
+/** The server is at capacity; `Retry-After` tells clients (and the SDKs' retry) when to come back. */
 export class ServiceBusyError extends ApiError {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds = 1,
+  ) {
     super(503, message, 'service_unavailable', 'server_busy');
   }
 }

@@ -26,7 +26,8 @@ export async function sayCommand(text: string, options: SayOptions, flags: Conne
     const response = await connection.call('/v1/audio/speech', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ model: model.id, input: text, voice, ref_audio: refAudio, ref_text: options.refText, response_format: options.format, speed }),
+      // A file is written whole, so ask for one: its header then carries exact sizes.
+      body: JSON.stringify({ model: model.id, input: text, voice, ref_audio: refAudio, ref_text: options.refText, response_format: options.format, speed, stream: false }),
     });
     const audio = Buffer.from(await response.arrayBuffer());
     await writeFile(out, audio);

@@ -58,6 +58,8 @@ export interface ModelState {
 }
 
 const MB = 1024 * 1024;
+/** The longest `Retry-After` a busy model answers with; past it a client should rather give up. */
+const MAX_RETRY_AFTER_SECONDS = 60;
 const mb = (bytes: number) => `${Math.round(bytes / MB)} MB`;
 
 /**
@@ -166,7 +168,7 @@ export class ModelPool {
     try {
       return await slot.queue.run(async () => job(await this.ensureLoaded(slot, wanted), slot));
     } catch (error) {
-      if (error instanceof QueueFullError) throw this.busy(id, error.message);
+      if (error instanceof QueueFullError) throw this.busy(slot, error.message);
       throw error;
     } finally {
       slot.lastUsed = performance.now();
@@ -177,11 +179,13 @@ export class ModelPool {
   /** Refuses at once (503) when model `id`'s queue is full, before a request spends work on its input. */
   assertAccepting(id: string): void {
     const slot = this.slot(id);
-    if (slot.queue.full) throw this.busy(id, `${slot.queue.depth} requests are running or waiting`);
+    if (slot.queue.full) throw this.busy(slot, `${slot.queue.depth} requests are running or waiting`);
   }
 
-  private busy(id: string, detail: string): ServiceBusyError {
-    return new ServiceBusyError(`Model '${id}' is busy: ${detail}. Retry shortly, or raise VOCABLE_MAX_QUEUE (now ${this.options.maxQueue}).`);
+  /** A full queue: clients are told to retry once about one job's place in it should be free. */
+  private busy(slot: Slot, detail: string): ServiceBusyError {
+    const retryAfter = Math.min(MAX_RETRY_AFTER_SECONDS, Math.max(1, Math.ceil(slot.queue.expectedWaitSeconds / Math.max(1, slot.queue.depth))));
+    return new ServiceBusyError(`Model '${slot.model.id}' is busy: ${detail}. Retry shortly (Retry-After: ${retryAfter} s), or raise VOCABLE_MAX_QUEUE (now ${this.options.maxQueue}).`, retryAfter);
   }
 
   /** Loads model `id` now (operators warming a model). */
@@ -255,7 +259,11 @@ export class ModelPool {
         .filter((e) => e.slot === slot || e.slot.queue.depth === 0)
         .sort((a, b) => a.engine.lastUsed - b.engine.lastUsed)[0];
       if (!idle) {
-        throw new ServiceBusyError(`Model '${slot.model.id}' does not fit the memory budget (${mb(budget)}) while the loaded models are busy; retry shortly.`);
+        const soonest = Math.min(...loaded().map((e) => e.slot.queue.expectedWaitSeconds));
+        throw new ServiceBusyError(
+          `Model '${slot.model.id}' does not fit the memory budget (${mb(budget)}) while the loaded models are busy; retry shortly.`,
+          Math.min(MAX_RETRY_AFTER_SECONDS, Math.max(1, Math.ceil(soonest))),
+        );
       }
       const why = `to make room for '${slot.model.id}' (least recently used)`;
       if (idle.slot.engines.size === 1) this.drop(idle.slot, why);

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError, InvalidRequestError, PayloadTooLargeError, RouteNotFoundError } from '../errors.js';
+import { ApiError, InvalidRequestError, PayloadTooLargeError, RouteNotFoundError, ServiceBusyError } from '../errors.js';
 
 /** Fastify's own client errors (bad JSON, wrong content type, body too large) in OpenAI's shape. */
 function fromFastifyError(error: FastifyError, bodyLimit: number): ApiError | undefined {
@@ -37,6 +37,7 @@ export function installErrorHandling(app: FastifyInstance, bodyLimit: number): v
     const apiError = error instanceof ApiError ? error : fromFastifyError(error, bodyLimit);
     if (apiError) {
       if (apiError.status >= 500) request.log.warn({ err: error }, apiError.message);
+      if (apiError instanceof ServiceBusyError) void reply.header('Retry-After', String(apiError.retryAfterSeconds));
       return reply.status(apiError.status).send(apiError.toBody());
     }
     request.log.error({ err: error }, 'unhandled error');

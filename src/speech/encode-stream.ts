@@ -27,10 +27,23 @@ export async function* encodeStream(
   }
 }
 
-/** OpenAI's speech SSE events: `speech.audio.delta` with base64 audio, then `speech.audio.done`. */
-export async function* speechEvents(bytes: AsyncIterable<Buffer>): AsyncGenerator<string> {
+/**
+ * What `speech.audio.done` reports as OpenAI's `usage`: Vocable has no tokens, so input counts
+ * the characters of the input text and output the milliseconds of audio made.
+ */
+export interface SpeechUsage {
+  input_tokens: number;
+  output_tokens: number;
+  total_tokens: number;
+}
+
+/**
+ * OpenAI's speech SSE events: `speech.audio.delta` with base64 audio, then `speech.audio.done`
+ * with the usage, read once the audio is complete.
+ */
+export async function* speechEvents(bytes: AsyncIterable<Buffer>, usage: () => SpeechUsage): AsyncGenerator<string> {
   for await (const chunk of bytes) {
     yield `data: ${JSON.stringify({ type: 'speech.audio.delta', audio: chunk.toString('base64') })}\n\n`;
   }
-  yield `data: ${JSON.stringify({ type: 'speech.audio.done' })}\n\n`;
+  yield `data: ${JSON.stringify({ type: 'speech.audio.done', usage: usage() })}\n\n`;
 }

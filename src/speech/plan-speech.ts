@@ -49,9 +49,13 @@ function checkFormat(format: string): OutputFormat {
   return chosen;
 }
 
+/**
+ * OpenAI's speech endpoint streams by default, so clients hear audio before synthesis ends;
+ * `stream: false` asks for one whole file instead (a WAV or FLAC header with exact sizes).
+ */
 function streamMode(request: SpeechRequest): StreamMode {
   if (request.stream_format === 'sse') return 'sse';
-  return request.stream_format === 'audio' || request.stream === true ? 'audio' : 'none';
+  return request.stream === false && request.stream_format === undefined ? 'none' : 'audio';
 }
 
 function cloningModels(pool: ModelPool): string {

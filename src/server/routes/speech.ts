@@ -5,7 +5,7 @@ import type { ModelPool } from '../../engine/model-pool.js';
 import { InvalidRequestError } from '../../errors.js';
 import { recordModelWork } from '../metrics.js';
 import { parseFields } from '../parse-body.js';
-import { encodeStream, speechEvents } from '../../speech/encode-stream.js';
+import { encodeStream, speechEvents, type SpeechUsage } from '../../speech/encode-stream.js';
 import { generateSpeech } from '../../speech/generate-speech.js';
 import { planSpeech, type SpeechPlan, type SpeechServiceOptions } from '../../speech/plan-speech.js';
 import { speechRequestSchema } from '../../speech/speech-request.js';
@@ -16,6 +16,26 @@ export interface SpeechRouteOptions extends SpeechServiceOptions {
 
 const noAudio = (plan: SpeechPlan) =>
   new InvalidRequestError(`Model '${plan.model.id}' produced no audio for this input: it may hold nothing speakable. Send words to speak.`, 'input', 'empty_audio');
+
+/** Counts the samples that pass, for the metrics and the SSE usage, read once the audio is complete. */
+class SampleMeter {
+  samples = 0;
+  constructor(private readonly sampleRate: number) {}
+  get seconds(): number {
+    return this.samples / this.sampleRate;
+  }
+  async *count(audio: AsyncIterable<Float32Array>): AsyncGenerator<Float32Array> {
+    for await (const samples of audio) {
+      this.samples += samples.length;
+      yield samples;
+    }
+  }
+}
+
+const usageOf = (plan: SpeechPlan, meter: SampleMeter): SpeechUsage => {
+  const output = Math.round(meter.seconds * 1000);
+  return { input_tokens: plan.inputChars, output_tokens: output, total_tokens: plan.inputChars + output };
+};
 
 async function collect(audio: AsyncIterable<Float32Array>): Promise<Float32Array> {
   const parts: Float32Array[] = [];
@@ -65,16 +85,20 @@ export function speechRoutes(pool: ModelPool, options: SpeechRouteOptions) {
       reply.raw.on('close', () => {
         if (!reply.raw.writableFinished) clientGone.abort();
       });
-      const audio = generateSpeech(plan, pool, clientGone.signal);
+      const meter = new SampleMeter(plan.outputRate);
+      const audio = meter.count(generateSpeech(plan, pool, clientGone.signal));
+      recordModelWork(request, { model: plan.model.id, task: 'speech', audio: meter });
 
       reply.header('X-Sample-Rate', String(plan.outputRate));
       if (plan.ignored.length > 0) reply.header('X-Ignored-Fields', plan.ignored.join(', '));
       if (plan.stream === 'audio') return sendStream(reply, encodeStream(audio, plan.format, plan.outputRate, clientGone.signal), contentType(plan.format), plan);
-      if (plan.stream === 'sse') return sendStream(reply, speechEvents(encodeStream(audio, plan.format, plan.outputRate, clientGone.signal)), 'text/event-stream', plan);
+      if (plan.stream === 'sse') {
+        const events = speechEvents(encodeStream(audio, plan.format, plan.outputRate, clientGone.signal), () => usageOf(plan, meter));
+        return sendStream(reply, events, 'text/event-stream', plan);
+      }
 
       const samples = await collect(audio);
       if (samples.length === 0) throw noAudio(plan);
-      recordModelWork(request, { model: plan.model.id, task: 'speech', audio: { seconds: samples.length / plan.outputRate } });
       return reply.type(contentType(plan.format)).send(await encodeAudio({ samples, sampleRate: plan.outputRate }, plan.format));
     });
   };

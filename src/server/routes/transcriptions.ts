@@ -24,6 +24,16 @@ function asClientError(error: unknown): unknown {
   return error instanceof AudioDecodeError ? new InvalidRequestError(`file: ${error.message}. Send wav, mp3, flac, ogg/opus, m4a, mp4 or webm.`, 'file', 'invalid_audio') : error;
 }
 
+/**
+ * The form fields that change the answer. Any other field a client sends (`prompt`,
+ * `include[]`, `chunking_strategy`, `known_speaker_names[]`, …) is accepted and named in
+ * `X-Ignored-Fields`, so the client can tell that it changed nothing.
+ */
+const HONOURED_FIELDS = new Set(['model', 'language', 'response_format', 'timestamp_granularities[]', 'timestamp_granularities', 'stream', 'temperature']);
+
+/** A client's field name as it can stand in a header list: printable ASCII, no commas, bounded. */
+const headerSafe = (name: string): string => name.replace(/[^\x21-\x7e]|,/g, '?').slice(0, 64);
+
 function checkLanguage(fields: TranscriptionFields, languages: readonly string[], modelId: string): string | undefined {
   if (fields.language === undefined || languages.length === 0) return fields.language;
   const wanted = fields.language.toLowerCase();
@@ -43,7 +53,7 @@ async function parseRequest(request: FastifyRequest, pool: ModelPool, options: T
   }
   const language = checkLanguage(fields, model.capabilities.languages, model.id);
   const ignored = [
-    ...(fields.prompt !== undefined ? ['prompt'] : []),
+    ...[...form.fields.keys()].filter((name) => !HONOURED_FIELDS.has(name)).map(headerSafe),
     ...(fields.temperature ? ['temperature'] : []),
     ...(fields.timestamp_granularities.includes('word') && !model.capabilities.word_timestamps ? ['timestamp_granularities[word]'] : []),
   ];
