@@ -59,14 +59,27 @@ export function toVerboseJson(transcript: Transcript, options: FormatOptions) {
             // The engine reports token strings, not ids; log-probabilities only for transducers.
             tokens: [] as number[],
             temperature: options.temperature,
-            avg_logprob: s.avgLogprob ?? null,
+            // OpenAI's schema requires numbers: where nothing measured them, 0 stands in (no
+            // penalty, no silence) and unmeasuredFields() names them in X-Unmeasured-Fields.
+            avg_logprob: s.avgLogprob ?? 0,
             compression_ratio: compressionRatio(s.text),
-            no_speech_prob: null,
+            no_speech_prob: s.noSpeechProb ?? 0,
           })),
         }
       : {}),
     ...(options.words ? { words } : {}),
   };
+}
+
+/**
+ * The verbose_json segment fields no measurement stands behind in this transcript: a model that
+ * reports no token log-probabilities (all but transducers), or no VAD model to measure speech.
+ */
+export function unmeasuredFields(segments: readonly TranscriptSegment[]): string[] {
+  return [
+    ...(segments.some((s) => s.avgLogprob === undefined) ? ['segments.avg_logprob'] : []),
+    ...(segments.some((s) => s.noSpeechProb === undefined) ? ['segments.no_speech_prob'] : []),
+  ];
 }
 
 /** The response body and its content type for a finished transcript. */

@@ -4,6 +4,7 @@ import type { InstalledSttModel } from '../engine/discovery.js';
 import type { ModelPool } from '../engine/model-pool.js';
 import type { RecognitionOptions } from '../engine/stt-family.js';
 import { fixedSegments, STT_SAMPLE_RATE, vadSegments, type SpeechSegment } from './speech-segments.js';
+import { meanSpeechProbability } from './speech-probability.js';
 import { averageLogprob, round, wordsFromTokens, type TranscriptSegment } from './transcript.js';
 
 export interface TranscriptionJob {
@@ -11,6 +12,8 @@ export interface TranscriptionJob {
   options: RecognitionOptions;
   /** Silero VAD model; without one, long audio is cut into fixed windows. */
   vadModel?: string;
+  /** Measure each segment's no-speech probability with the VAD model (verbose_json reports it). */
+  measureNoSpeech?: boolean;
 }
 
 /** Counts the audio that went through, so the transcript can report the file's duration. */
@@ -57,6 +60,7 @@ export async function* transcribe(bytes: Uint8Array, job: TranscriptionJob, pool
     if (!text) continue;
     const end = segment.start + segment.samples.length / STT_SAMPLE_RATE;
     const words = model.capabilities.word_timestamps && result.tokens && result.timestamps ? wordsFromTokens(result.tokens, result.timestamps, segment.start, end, result.durations) : [];
-    yield { id: id++, start: round(segment.start), end: round(end), text, words, language: model.family.resultLanguage?.(result), avgLogprob: averageLogprob(result.ys_log_probs) };
+    const noSpeechProb = job.measureNoSpeech && job.vadModel ? round(1 - (await meanSpeechProbability(job.vadModel, segment.samples))) : undefined;
+    yield { id: id++, start: round(segment.start), end: round(end), text, words, language: model.family.resultLanguage?.(result), avgLogprob: averageLogprob(result.ys_log_probs), noSpeechProb };
   }
 }

@@ -15,6 +15,8 @@ export interface TranscriptSegment {
   language?: string;
   /** Mean log-probability of its tokens, where the model reports them. */
   avgLogprob?: number;
+  /** 1 − Silero VAD's mean speech probability over the segment's audio, where it was measured. */
+  noSpeechProb?: number;
 }
 
 export interface Transcript {

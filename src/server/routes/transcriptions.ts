@@ -5,7 +5,7 @@ import { AudioDecodeError } from '../../audio/decode.js';
 import type { ModelPool } from '../../engine/model-pool.js';
 import type { RecognitionOptions } from '../../engine/stt-family.js';
 import { InvalidRequestError } from '../../errors.js';
-import { formatTranscript } from '../../transcription/formats.js';
+import { formatTranscript, unmeasuredFields } from '../../transcription/formats.js';
 import { AudioMeter, transcribe, type TranscriptionJob } from '../../transcription/transcribe.js';
 import { collectFields, transcriptionFieldsSchema, type TranscriptionFields } from '../../transcription/transcription-request.js';
 import type { TranscriptSegment } from '../../transcription/transcript.js';
@@ -57,7 +57,12 @@ async function parseRequest(request: FastifyRequest, pool: ModelPool, options: T
     ...(fields.temperature ? ['temperature'] : []),
     ...(fields.timestamp_granularities.includes('word') && !model.capabilities.word_timestamps ? ['timestamp_granularities[word]'] : []),
   ];
-  const job: TranscriptionJob = { model, options: { task, ...(language ? { language } : {}) }, vadModel: options.vadModel() };
+  const job: TranscriptionJob = {
+    model,
+    options: { task, ...(language ? { language } : {}) },
+    vadModel: options.vadModel(),
+    measureNoSpeech: fields.response_format === 'verbose_json' && !fields.stream,
+  };
   return { fields, bytes: form.file.bytes, job, ignored };
 }
 
@@ -108,6 +113,8 @@ export function transcriptionRoutes(pool: ModelPool, options: TranscriptionRoute
       const language = task === 'translate' ? 'en' : (job.options.language ?? all.find((s) => s.language)?.language ?? 'unknown');
       const transcript = { task, language, duration: meter.seconds, segments: all };
       const words = fields.timestamp_granularities.includes('word') && job.model.capabilities.word_timestamps;
+      const unmeasured = fields.response_format === 'verbose_json' && (fields.timestamp_granularities.includes('segment') || !words) ? unmeasuredFields(all) : [];
+      if (unmeasured.length > 0) reply.header('X-Unmeasured-Fields', unmeasured.join(', '));
       const { type, body } = formatTranscript(transcript, fields.response_format, {
         words,
         segmentsAsked: fields.timestamp_granularities.includes('segment'),

@@ -1,0 +1,96 @@
+/**
+ * verbose_json's per-segment confidence fields: avg_logprob from the model's token
+ * log-probabilities where it reports them (transducers), no_speech_prob from Silero VAD's
+ * speech probability over the segment (computed from the model's weights, checked here against
+ * real speech and non-speech), and X-Unmeasured-Fields naming what nothing measured.
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fixtureModelsDir } from '../fixtures/cache.js';
+import { FIXTURE_MODELS } from '../fixtures/index.js';
+import { decodeAudio } from '../src/audio/decode.js';
+import { resample } from '../src/audio/resample.js';
+import type { App } from '../src/server/app.js';
+import { meanSpeechProbability, speechProbabilities, loadSileroWeights } from '../src/transcription/speech-probability.js';
+import { testApp } from './helpers/app.js';
+import { sharedClip, tone } from './helpers/audio.js';
+import { form } from './helpers/multipart.js';
+
+let harness: App;
+let vadModel: string;
+
+before(async () => {
+  harness = await testApp(await fixtureModelsDir());
+  vadModel = harness.pool.vadModel!;
+  assert.ok(vadModel, 'the fixture models include Silero VAD');
+});
+after(() => harness.app.close());
+
+const speech16k = async (name: string) => resample(await decodeAudio(sharedClip(name)), 16000).samples;
+
+interface Segment {
+  avg_logprob: number;
+  no_speech_prob: number;
+}
+
+async function verbose(model: string, bytes: Uint8Array = sharedClip('spk1_snt1.wav')) {
+  const response = await harness.app.inject({ method: 'POST', url: '/v1/audio/transcriptions', payload: form({ model, response_format: 'verbose_json' }, { bytes }) as unknown as string });
+  assert.equal(response.statusCode, 200, response.body);
+  return { segments: (response.json() as { segments: Segment[] }).segments, unmeasured: response.headers['x-unmeasured-fields'] as string | undefined };
+}
+
+describe('Silero speech probability', () => {
+  test('is high on real speech and low on silence and on a steady tone', async () => {
+    assert.ok((await meanSpeechProbability(vadModel, await speech16k('spk1_snt2.wav'))) > 0.7);
+    assert.ok((await meanSpeechProbability(vadModel, new Float32Array(16000 * 2))) < 0.05);
+    assert.ok((await meanSpeechProbability(vadModel, tone(2, 16000, 440, 0.3).samples)) < 0.2);
+  });
+
+  test('rises where speech starts in a file that opens with silence', async () => {
+    const clip = await speech16k('spk1_snt1.wav');
+    const samples = new Float32Array(16000 + clip.length);
+    samples.set(clip, 16000);
+    const probabilities = await speechProbabilities(await loadSileroWeights(vadModel), samples);
+    const firstSecond = probabilities.slice(0, 28);
+    assert.ok(Math.max(...firstSecond) < 0.3, 'silence scores low');
+    assert.ok(probabilities.slice(31).some((p) => p > 0.9), 'speech scores high');
+  });
+
+  test('a file that is not Silero VAD is refused by name', async () => {
+    const kokoro = join(await fixtureModelsDir(), FIXTURE_MODELS.kokoro, 'model.onnx');
+    await assert.rejects(loadSileroWeights(kokoro), /not Silero VAD v5/);
+  });
+});
+
+describe('verbose_json segments', () => {
+  test('no_speech_prob is measured: a real, small probability on clear speech', async () => {
+    const { segments, unmeasured } = await verbose(FIXTURE_MODELS.parakeet);
+    assert.ok(segments.length > 0);
+    for (const s of segments) assert.ok(s.no_speech_prob > 0 && s.no_speech_prob < 0.3, `no_speech_prob ${s.no_speech_prob}`);
+    assert.equal(unmeasured, undefined, 'a transducer with the VAD measures both fields');
+  });
+
+  test('avg_logprob is the mean of a transducer\'s token log-probabilities', async () => {
+    const { segments } = await verbose(FIXTURE_MODELS.parakeet);
+    for (const s of segments) assert.ok(s.avg_logprob < 0, `avg_logprob ${s.avg_logprob}`);
+  });
+
+  test('a model without token log-probabilities says so in X-Unmeasured-Fields', async () => {
+    const { segments, unmeasured } = await verbose(FIXTURE_MODELS.sensevoice);
+    assert.equal(unmeasured, 'segments.avg_logprob');
+    for (const s of segments) assert.equal(s.avg_logprob, 0);
+  });
+
+  test('without a VAD model no_speech_prob is named unmeasured too', async () => {
+    const saved = harness.pool.vadModel;
+    harness.pool.vadModel = undefined;
+    try {
+      const { segments, unmeasured } = await verbose(FIXTURE_MODELS.sensevoice);
+      assert.equal(unmeasured, 'segments.avg_logprob, segments.no_speech_prob');
+      for (const s of segments) assert.equal(s.no_speech_prob, 0);
+    } finally {
+      harness.pool.vadModel = saved;
+    }
+  });
+});
