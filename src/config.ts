@@ -26,6 +26,8 @@ export const configSchema = z.object({
   maxRefAudioBytes: z.coerce.number().int().positive(),
   /** Largest audio upload for transcription, in bytes. */
   maxUploadBytes: z.coerce.number().int().positive(),
+  /** Longest audio transcribed per request, in seconds: decoding stops there (a long, silent, highly compressed file is no more work than this). */
+  maxAudioSeconds: z.coerce.number().positive(),
   /** Longest speech input, in characters. */
   maxInputChars: z.coerce.number().int().positive(),
   /** Requests waiting per loaded model beyond the one running; past it the server answers 503. */
@@ -62,6 +64,7 @@ export const DEFAULT_CONFIG: Config = {
   idleUnloadSeconds: 0,
   maxRefAudioBytes: 20 * 1024 * 1024,
   maxInputChars: 4096,
+  maxAudioSeconds: 3600,
   maxUploadBytes: 25 * 1024 * 1024,
   maxQueue: 16,
   numThreads: 2,
@@ -91,6 +94,7 @@ const ENV_NAMES: Record<keyof Config, string> = {
   corsOrigins: 'VOCABLE_CORS_ORIGINS',
   maxRefAudioBytes: 'VOCABLE_MAX_REF_AUDIO_BYTES',
   maxInputChars: 'VOCABLE_MAX_INPUT_CHARS',
+  maxAudioSeconds: 'VOCABLE_MAX_AUDIO_SECONDS',
   maxUploadBytes: 'VOCABLE_MAX_UPLOAD_BYTES',
   maxQueue: 'VOCABLE_MAX_QUEUE',
   numThreads: 'VOCABLE_NUM_THREADS',

@@ -45,6 +45,7 @@ program
   .addOption(new Option('--cors-origins <list>', 'comma list of web origins (https://app.example) whose pages may call the API (VOCABLE_CORS_ORIGINS; none by default)'))
   .addOption(new Option('--max-ref-audio-bytes <n>', 'largest ref_audio clip after base64 decoding (VOCABLE_MAX_REF_AUDIO_BYTES, default 20 MiB)'))
   .addOption(new Option('--max-upload-bytes <n>', 'largest audio upload for transcription (VOCABLE_MAX_UPLOAD_BYTES, default 25 MiB)'))
+  .addOption(new Option('--max-audio-seconds <n>', 'longest audio transcribed per request (VOCABLE_MAX_AUDIO_SECONDS, default 3600)'))
   .addOption(new Option('--max-input-chars <n>', 'longest speech input (VOCABLE_MAX_INPUT_CHARS, default 4096)'))
   .addOption(new Option('--max-queue <n>', 'requests allowed to wait per model (VOCABLE_MAX_QUEUE, default 16)'))
   .addOption(new Option('--num-threads <n>', 'ONNX Runtime threads per model (VOCABLE_NUM_THREADS, default 2)'))

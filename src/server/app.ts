@@ -75,7 +75,7 @@ export function buildApp(config: Config, discovery: Discovery, options: AppOptio
   app.register(modelRoutes(pool, Date.now()));
   app.register(import('./routes/playground.js'));
   app.register(modelPullRoutes(installer));
-  app.register(transcriptionRoutes(pool, { maxUploadBytes: config.maxUploadBytes, vadModel: () => pool.vadModel }));
+  app.register(transcriptionRoutes(pool, { maxUploadBytes: config.maxUploadBytes, maxAudioSeconds: config.maxAudioSeconds, vadModel: () => pool.vadModel }));
   const voices = new FileVoiceStore(config.dataDir);
   app.register(voiceRoutes({ store: voices, pool, maxAudioBytes: config.maxRefAudioBytes, transcriber: () => installedTranscriber(pool) }));
   app.register(

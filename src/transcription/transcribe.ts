@@ -1,10 +1,8 @@
-import { decodeAudioStream } from '../audio/decode-stream.js';
-import { StreamResampler } from '../audio/resample-stream.js';
 import type { InstalledSttModel } from '../engine/discovery.js';
 import type { ModelPool } from '../engine/model-pool.js';
 import type { RecognitionOptions } from '../engine/stt-family.js';
-import { fixedSegments, STT_SAMPLE_RATE, vadSegments, type SpeechSegment } from './speech-segments.js';
-import { meanSpeechProbability } from './speech-probability.js';
+import { STT_SAMPLE_RATE } from './speech-segments.js';
+import { speechSegmentsOffThread } from './worker-segments.js';
 import { averageLogprob, round, wordsFromTokens, type TranscriptSegment } from './transcript.js';
 
 export interface TranscriptionJob {
@@ -12,6 +10,8 @@ export interface TranscriptionJob {
   options: RecognitionOptions;
   /** Silero VAD model; without one, long audio is cut into fixed windows. */
   vadModel?: string;
+  /** Audio longer than this is refused (AudioTooLongError) once decoding passes it. */
+  maxAudioSeconds: number;
   /** Measure each segment's no-speech probability with the VAD model (verbose_json reports it). */
   measureNoSpeech?: boolean;
 }
@@ -24,31 +24,18 @@ export class AudioMeter {
   }
 }
 
-async function* pcm16k(bytes: Uint8Array, meter: AudioMeter): AsyncGenerator<Float32Array> {
-  let resampler: StreamResampler | undefined;
-  for await (const piece of decodeAudioStream(bytes)) {
-    resampler ??= new StreamResampler(piece.sampleRate, STT_SAMPLE_RATE);
-    const samples = resampler.push(piece.samples);
-    meter.samples += samples.length;
-    yield samples;
-  }
-  if (resampler) {
-    const tail = resampler.flush();
-    meter.samples += tail.length;
-    yield tail;
-  }
-}
-
 /**
  * Audio file → transcript segments, as each finishes: decoded in pieces, resampled to 16 kHz,
- * cut into speech segments (Silero VAD), and each segment recognised as its own job on the
- * model's queue. Memory holds the encoded file and one segment, whatever the file's length.
+ * cut into speech segments (Silero VAD) in the audio worker pool, and each segment recognised
+ * as its own job on the model's queue. Memory holds the encoded file and a couple of segments,
+ * whatever the file's length.
  */
 export async function* transcribe(bytes: Uint8Array, job: TranscriptionJob, pool: ModelPool, meter: AudioMeter): AsyncGenerator<TranscriptSegment> {
   const { model, options } = job;
   const maxSeconds = model.capabilities.max_segment_seconds;
-  const pcm = pcm16k(bytes, meter);
-  const segments: AsyncIterable<SpeechSegment> = job.vadModel ? vadSegments(pcm, job.vadModel, maxSeconds) : fixedSegments(pcm, maxSeconds);
+  const segments = speechSegmentsOffThread(bytes, { vadModel: job.vadModel, maxSegmentSeconds: maxSeconds, maxAudioSeconds: job.maxAudioSeconds, measureNoSpeech: job.measureNoSpeech === true }, (samples) => {
+    meter.samples = samples;
+  });
   let id = 0;
   for await (const segment of segments) {
     const result = await pool.runStt(model.id, options, async (recognizer) => {
@@ -60,7 +47,7 @@ export async function* transcribe(bytes: Uint8Array, job: TranscriptionJob, pool
     if (!text) continue;
     const end = segment.start + segment.samples.length / STT_SAMPLE_RATE;
     const words = model.capabilities.word_timestamps && result.tokens && result.timestamps ? wordsFromTokens(result.tokens, result.timestamps, segment.start, end, result.durations) : [];
-    const noSpeechProb = job.measureNoSpeech && job.vadModel ? round(1 - (await meanSpeechProbability(job.vadModel, segment.samples))) : undefined;
+    const noSpeechProb = segment.speechProbability !== undefined ? round(1 - segment.speechProbability) : undefined;
     yield { id: id++, start: round(segment.start), end: round(end), text, words, language: model.family.resultLanguage?.(result), avgLogprob: averageLogprob(result.ys_log_probs), noSpeechProb };
   }
 }

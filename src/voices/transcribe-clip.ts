@@ -1,4 +1,4 @@
-import type { MonoAudio } from '../audio/pcm.js';
+import { durationSeconds, type MonoAudio } from '../audio/pcm.js';
 import { encodeWav } from '../audio/wav.js';
 import type { InstalledSttModel } from '../engine/discovery.js';
 import type { ModelPool } from '../engine/model-pool.js';
@@ -17,7 +17,7 @@ export function installedTranscriber(pool: ModelPool): Transcriber | undefined {
   if (!model) return undefined;
   return async (audio: MonoAudio) => {
     const segments = [];
-    for await (const segment of transcribe(encodeWav(audio), { model, options: { task: 'transcribe' }, vadModel: pool.vadModel }, pool, new AudioMeter())) {
+    for await (const segment of transcribe(encodeWav(audio), { model, options: { task: 'transcribe' }, vadModel: pool.vadModel, maxAudioSeconds: durationSeconds(audio) + 1 }, pool, new AudioMeter())) {
       segments.push(segment);
     }
     return transcriptText(segments);

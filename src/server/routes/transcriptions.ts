@@ -2,6 +2,7 @@ import multipart from '@fastify/multipart';
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AudioDecodeError } from '../../audio/decode.js';
+import { AudioTooLongError } from '../../audio/decode-stream.js';
 import type { ModelPool } from '../../engine/model-pool.js';
 import type { RecognitionOptions } from '../../engine/stt-family.js';
 import { InvalidRequestError } from '../../errors.js';
@@ -16,11 +17,16 @@ import { sseErrorEvent, sseEvent } from '../sse.js';
 
 export interface TranscriptionRouteOptions {
   maxUploadBytes: number;
+  /** Longest audio transcribed; decoding stops there. */
+  maxAudioSeconds: number;
   /** The Silero VAD model path, read per request so a model pulled later is used. */
   vadModel: () => string | undefined;
 }
 
-function asClientError(error: unknown): unknown {
+function asClientError(error: unknown, maxAudioSeconds: number): unknown {
+  if (error instanceof AudioTooLongError) {
+    return new InvalidRequestError(`file is too long: ${error.message}; this server transcribes at most ${maxAudioSeconds} s per request (VOCABLE_MAX_AUDIO_SECONDS). Send a shorter file.`, 'file', 'audio_too_long');
+  }
   return error instanceof AudioDecodeError ? new InvalidRequestError(`file: ${error.message}. Send wav, mp3, flac, ogg/opus, m4a, mp4 or webm.`, 'file', 'invalid_audio') : error;
 }
 
@@ -62,6 +68,7 @@ async function parseRequest(request: FastifyRequest, pool: ModelPool, options: T
     options: { task, ...(language ? { language } : {}) },
     vadModel: options.vadModel(),
     measureNoSpeech: fields.response_format === 'verbose_json' && !fields.stream,
+    maxAudioSeconds: options.maxAudioSeconds,
   };
   return { fields, bytes: form.file.bytes, job, ignored };
 }
@@ -71,7 +78,7 @@ async function parseRequest(request: FastifyRequest, pool: ModelPool, options: T
  * becomes an error event. Deltas also carry the segment's `start` and `end` (seconds in the
  * file), beyond OpenAI's fields, so a client can show how far the transcription has got.
  */
-async function* transcriptEvents(first: IteratorResult<TranscriptSegment>, rest: AsyncGenerator<TranscriptSegment>): AsyncGenerator<string> {
+async function* transcriptEvents(first: IteratorResult<TranscriptSegment>, rest: AsyncGenerator<TranscriptSegment>, maxAudioSeconds: number): AsyncGenerator<string> {
   const texts: string[] = [];
   try {
     for (let next = first; !next.done; next = await rest.next()) {
@@ -81,7 +88,7 @@ async function* transcriptEvents(first: IteratorResult<TranscriptSegment>, rest:
     }
     yield sseEvent({ type: 'transcript.text.done', text: texts.join(' ') });
   } catch (error) {
-    yield sseErrorEvent(asClientError(error), 'Transcription');
+    yield sseErrorEvent(asClientError(error, maxAudioSeconds), 'Transcription');
   }
 }
 
@@ -100,14 +107,14 @@ export function transcriptionRoutes(pool: ModelPool, options: TranscriptionRoute
       const segments = transcribe(bytes, job, pool, meter);
       if (fields.stream) {
         // Wait for the first segment so that bad audio still gets a 400, not a broken stream.
-        const first = await segments.next().catch((error: unknown) => Promise.reject(asClientError(error)));
-        return reply.type('text/event-stream').header('Cache-Control', 'no-cache').send(Readable.from(transcriptEvents(first, segments)));
+        const first = await segments.next().catch((error: unknown) => Promise.reject(asClientError(error, options.maxAudioSeconds)));
+        return reply.type('text/event-stream').header('Cache-Control', 'no-cache').send(Readable.from(transcriptEvents(first, segments, options.maxAudioSeconds)));
       }
       const all: TranscriptSegment[] = [];
       try {
         for await (const segment of segments) all.push(segment);
       } catch (error) {
-        throw asClientError(error);
+        throw asClientError(error, options.maxAudioSeconds);
       }
       if (meter.samples === 0) throw new InvalidRequestError('file holds no audio samples', 'file', 'invalid_audio');
       const language = task === 'translate' ? 'en' : (job.options.language ?? all.find((s) => s.language)?.language ?? 'unknown');

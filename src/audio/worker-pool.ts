@@ -1,0 +1,59 @@
+import { availableParallelism } from 'node:os';
+import { Piscina } from 'piscina';
+
+/** What a worker runs: export `name` of the task module at `module`, given `args`. */
+export interface WorkerTask {
+  module: string;
+  name: string;
+  args: unknown;
+}
+
+/**
+ * Tasks per worker at once. Most of a streaming task's time is spent waiting for its consumer
+ * (a segment waiting for the recognizer), so a worker interleaves several; the CPU-bound steps
+ * between their awaits are short.
+ */
+const TASKS_PER_WORKER = 16;
+const IDLE_MS = 30_000;
+
+let threads = availableParallelism();
+let pool: Piscina | undefined;
+
+/**
+ * Sizes the pool (before its first task; the default is one thread per core). The pool is
+ * shared by the whole process: the work it takes is the machine's, whatever app asked.
+ */
+export function setAudioWorkerThreads(count: number): void {
+  if (pool && count !== threads) throw new Error('the audio worker pool is already running');
+  threads = count;
+}
+
+function workers(): Piscina {
+  pool ??= new Piscina({
+    filename: new URL('../workers/entry.mjs', import.meta.url).href,
+    minThreads: 1,
+    maxThreads: threads,
+    idleTimeout: IDLE_MS,
+    concurrentTasksPerWorker: TASKS_PER_WORKER,
+    // Tasks await messages from the main thread: a worker must keep its event loop turning, never block waiting for work.
+    atomics: 'disabled',
+  });
+  return pool;
+}
+
+/** The URL of task module `name` beside the caller, in the caller's own extension (.ts run by tsx, or built .js). */
+export function taskModule(callerUrl: string, name: string): string {
+  return new URL(`./${name}${callerUrl.endsWith('.ts') ? '.ts' : '.js'}`, callerUrl).href;
+}
+
+/** Runs `name` from task module `module` in the audio worker pool; `transfer` moves buffers instead of copying them. */
+export function runInWorker<T>(module: string, name: string, args: unknown, transfer: Transferable[] = []): Promise<T> {
+  const task: WorkerTask = { module, name, args };
+  return workers().run(task, { transferList: transfer as never });
+}
+
+/** Bytes that can be moved to a worker: a view over a whole ArrayBuffer of its own is moved; a slice of a shared one is copied first. */
+export function ownedBytes(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
+  const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
+  return whole ? new Uint8Array(bytes.buffer as ArrayBuffer) : new Uint8Array(bytes);
+}
