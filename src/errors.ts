@@ -98,8 +98,17 @@ export class EngineError extends ApiError {
 }
 
 /** A model download that failed upstream (unreachable, 404, cut off) or arrived corrupt. */
+export type DownloadErrorCode = 'download_failed' | 'checksum_mismatch' | 'bad_archive' | 'invalid_catalogue_entry';
+
 export class DownloadError extends ApiError {
-  constructor(message: string, code: 'download_failed' | 'checksum_mismatch' | 'bad_archive' = 'download_failed') {
+  declare readonly code: DownloadErrorCode;
+
+  constructor(
+    message: string,
+    code: DownloadErrorCode = 'download_failed',
+    /** True when the part downloaded so far is worth keeping: the next pull resumes it. */
+    readonly resumable = false,
+  ) {
     super(502, message, 'server_error', code);
   }
 }

@@ -3,9 +3,22 @@ import { z } from 'zod';
 const sha256Schema = z.string().regex(/^[0-9a-f]{64}$/, '64 lower-case hex digits');
 const urlSchema = z.url({ protocol: /^https?$/ });
 
+/**
+ * The file a URL names: the last segment of its path, or undefined when the path names a folder
+ * ("/", "/models/"). A download is saved under this name, so one without it cannot be installed.
+ */
+export function urlFileName(url: string): string | undefined {
+  const { pathname } = new URL(url);
+  const name = pathname.slice(pathname.lastIndexOf('/') + 1);
+  return name === '' || name === '.' || name === '..' ? undefined : name;
+}
+
+const NAMES_NO_FILE = 'the URL names no file (its path ends in "/"): give the URL of the file itself';
+const fileUrlSchema = urlSchema.refine((url) => urlFileName(url) !== undefined, NAMES_NO_FILE);
+
 /** A single file fetched into the model folder beside the archive's contents (e.g. ZipVoice's vocoder). */
 export const extraFileSchema = z.object({
-  url: urlSchema,
+  url: fileUrlSchema,
   sizeBytes: z.number().int().positive().optional(),
   sha256: sha256Schema.optional(),
 });
@@ -33,7 +46,7 @@ export const catalogueEntrySchema = z.object({
   languages: z.array(z.string()).default([]),
   /** What it offers beyond the basics, for `vocable models` and GET /v1/models/catalogue. */
   features: z.array(z.string()).default([]),
-});
+}).refine((entry) => entry.format !== 'file' || urlFileName(entry.url) !== undefined, { message: NAMES_NO_FILE, path: ['url'] });
 
 /** Built-in entries may leave out what has a default. */
 export type CatalogueEntry = z.input<typeof catalogueEntrySchema>;

@@ -42,7 +42,7 @@ async function request(url: string, from: number, signal?: AbortSignal): Promise
     return await fetch(url, { headers: from > 0 ? { Range: `bytes=${from}-` } : {}, signal, redirect: 'follow' });
   } catch (error) {
     if (signal?.aborted) throw error;
-    throw new DownloadError(`Could not reach ${url} (${reason(error)}).`);
+    throw new DownloadError(`Could not reach ${url} (${reason(error)}).`, 'download_failed', true);
   }
 }
 
@@ -69,7 +69,8 @@ export async function downloadResumable(url: string, partPath: string, options: 
   }
   if (!response.ok || !response.body) {
     await response.body?.cancel();
-    throw new DownloadError(`${url} answered HTTP ${response.status}${response.status === 404 ? ' (not found)' : ''}.`);
+    // A server in trouble (5xx) may serve the rest later; a refusal (4xx) says the URL is wrong.
+    throw new DownloadError(`${url} answered HTTP ${response.status}${response.status === 404 ? ' (not found)' : ''}.`, 'download_failed', response.status >= 500);
   }
   if (response.status === 200 && from > 0) {
     await truncate(partPath, 0);
@@ -91,9 +92,9 @@ export async function downloadResumable(url: string, partPath: string, options: 
     await pipeline(Readable.fromWeb(response.body as WebReadableStream<Uint8Array>), counter, createWriteStream(partPath, { flags: 'a' }));
   } catch (error) {
     if (options.signal?.aborted) throw error;
-    throw new DownloadError(`The download of ${url} was cut off after ${receivedBytes} bytes (${reason(error)}); pull again to resume.`);
+    throw new DownloadError(`The download of ${url} was cut off after ${receivedBytes} bytes (${reason(error)}); pull again to resume.`, 'download_failed', true);
   }
   if (totalBytes !== undefined && receivedBytes < totalBytes) {
-    throw new DownloadError(`The download of ${url} ended early, at ${receivedBytes} of ${totalBytes} bytes; pull again to resume.`);
+    throw new DownloadError(`The download of ${url} ended early, at ${receivedBytes} of ${totalBytes} bytes; pull again to resume.`, 'download_failed', true);
   }
 }

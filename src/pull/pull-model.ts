@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import type { CatalogueEntry } from '../catalogue/catalogue-entry.js';
+import { urlFileName, type CatalogueEntry } from '../catalogue/catalogue-entry.js';
 import { inspectModelFolder, VAD_FILE } from '../engine/discovery.js';
 import { DownloadError } from '../errors.js';
 import { downloadResumable, type DownloadProgress } from './download.js';
@@ -70,14 +70,19 @@ async function fetchVerified(artifact: Artifact, part: string, hint: string, opt
       onProgress: (progress) => options.onProgress?.({ phase: 'download', ...progress }),
     });
   } catch (error) {
-    if (error instanceof DownloadError) throw new DownloadError(error.message + hint);
+    if (error instanceof DownloadError) throw new DownloadError(error.message + hint, error.code, error.resumable);
     throw error;
   }
   options.onProgress?.({ phase: 'verify' });
   await verify(artifact, part);
 }
 
-const fileNameOf = (url: string) => basename(new URL(url).pathname);
+/** The name a download is saved under; a catalogue URL without one cannot be installed. */
+function fileNameOf(url: string): string {
+  const name = urlFileName(url);
+  if (name === undefined) throw new DownloadError(`The catalogue gives ${url} as a file to download, but that URL names no file (its path ends in "/"); fix the catalogue entry.`, 'invalid_catalogue_entry');
+  return name;
+}
 
 /** Refuses an unpacked folder that discovery would not take as the model the catalogue promised. */
 async function checkUsable(entry: CatalogueEntry, folder: string): Promise<void> {
@@ -104,18 +109,27 @@ async function clearStaging(root: string, id: string): Promise<void> {
 export async function pullModel(entry: CatalogueEntry, modelsDir: string, options: PullOptions = {}): Promise<PullOutcome> {
   const root = resolve(modelsDir);
   const target = join(root, entry.id);
+  // Every name is settled before anything is downloaded, so a bad entry leaves nothing behind.
+  const fileName = entry.format === 'file' ? fileNameOf(entry.url) : `${entry.id}.${entry.format}`;
+  const extras = (entry.extraFiles ?? []).map((extra) => ({ ...extra, fileName: fileNameOf(extra.url) }));
   if (await exists(target)) return 'already-installed';
   await mkdir(join(root, DOWNLOADS_FOLDER), { recursive: true });
   await clearStaging(root, entry.id);
 
   const downloads = join(root, DOWNLOADS_FOLDER);
   const hint = handInstallHint(entry, target);
-  const fileName = entry.format === 'file' ? fileNameOf(entry.url) : `${entry.id}.${entry.format}`;
   const part = join(downloads, `${fileName}.part`);
   await fetchVerified(entry, part, hint, options);
-  const extras = entry.extraFiles ?? [];
-  const extraPart = (extra: Artifact) => join(downloads, `${entry.id}.${fileNameOf(extra.url)}.part`);
-  for (const extra of extras) await fetchVerified(extra, extraPart(extra), hint, options);
+  const extraPart = (extra: (typeof extras)[number]) => join(downloads, `${entry.id}.${extra.fileName}.part`);
+  try {
+    for (const extra of extras) await fetchVerified(extra, extraPart(extra), hint, options);
+  } catch (error) {
+    // Only a download that can resume is worth keeping: without its extra files the model is no use.
+    if (!(error instanceof DownloadError && error.resumable)) {
+      for (const path of [part, ...extras.map(extraPart)]) await rm(path, { force: true });
+    }
+    throw error;
+  }
 
   const staging = await mkdtemp(join(root, `.staging-${entry.id}-`));
   try {
@@ -126,7 +140,7 @@ export async function pullModel(entry: CatalogueEntry, modelsDir: string, option
       await unpackArchive(part, entry.format, staging);
     }
     const folder = await modelRoot(staging);
-    for (const extra of extras) await rename(extraPart(extra), join(folder, fileNameOf(extra.url)));
+    for (const extra of extras) await rename(extraPart(extra), join(folder, extra.fileName));
     await checkUsable(entry, folder);
     if (await exists(target)) return 'already-installed';
     await rename(folder, target);
