@@ -4,6 +4,7 @@ import { testApp } from './helpers/app.js';
 import { assertApiError } from './helpers/assertions.js';
 import { fixtureModelsDir } from '../fixtures/cache.js';
 import { FIXTURE_MODELS } from '../fixtures/index.js';
+import { KOKORO_VOICES } from '../fixtures/kokoro.js';
 
 test('GET /v1/models lists each installed model in OpenAI shape with its capabilities', async () => {
   const { app } = await testApp(await fixtureModelsDir());
@@ -20,10 +21,15 @@ test('GET /v1/models lists each installed model in OpenAI shape with its capabil
     assert.equal(typeof model.created, 'number');
     assert.equal(model.loaded, false, 'nothing is loaded before first use');
   }
+  const kokoroLanguages = ['en-us', 'en-gb', 'es', 'fr', 'hi', 'it', 'pt-br', 'ja', 'zh'];
   assert.deepEqual(byId.kokoro!.capabilities, {
-    task: 'tts', family: 'kokoro', cloning: 'none', voices: ['af_heart', 'am_adam', 'bf_emma'], sample_rate: 24000, languages: ['en-us'], speed: true,
+    task: 'tts', family: 'kokoro', cloning: 'none', voices: [...KOKORO_VOICES], sample_rate: 24000, languages: kokoroLanguages, speed: true,
+    controls: { language: { values: kokoroLanguages, default: 'en-us' } },
+  }, 'Kokoro v1.0: the languages its voices speak');
+  assert.deepEqual(byId['kokoro-v0_19']!.capabilities, {
+    task: 'tts', family: 'kokoro', cloning: 'none', voices: ['af', 'af_bella', 'bm_george'], sample_rate: 24000, languages: ['en-us'], speed: true,
     controls: { language: { values: ['en-us'], default: 'en-us' } },
-  });
+  }, 'Kokoro v0.19: English only');
   assert.equal(byId.pocket!.capabilities.cloning, 'audio');
   assert.equal(byId.zipvoice!.capabilities.cloning, 'audio+transcript');
   assert.deepEqual(byId.pocket!.capabilities.voices, []);

@@ -86,6 +86,12 @@ export interface TtsFamily extends FamilyBase {
   readonly chunkGapSeconds: number;
   /** True when the engine takes the language per request (otherwise it follows the text). */
   readonly takesLanguage: boolean;
+  /**
+   * True when the engine reads text through espeak-ng or a lexicon and silently skips what it
+   * cannot read (an espeak-ng voice it lacks, a script the voice does not know): the server then
+   * checks that the audio is long enough for the text.
+   */
+  readonly skipsUnreadableText: boolean;
   reference?: ReferencePolicy;
   /** The family's part of sherpa-onnx's `model` config, e.g. `{ kokoro: {...} }`. */
   nativeModelConfig(files: ResolvedFiles, capabilities: TtsCapabilities): Record<string, unknown>;

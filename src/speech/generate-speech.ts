@@ -4,6 +4,7 @@ import type { ModelPool } from '../engine/model-pool.js';
 import { EngineError, InvalidRequestError } from '../errors.js';
 import { AudioChannel } from './audio-channel.js';
 import type { SpeechPlan } from './plan-speech.js';
+import { assertTextSpoken, TextNotSpokenError } from './spoken-text.js';
 
 const NOTHING_TO_SAY = /produced no audio/;
 
@@ -40,10 +41,15 @@ export function generateSpeech(plan: SpeechPlan, pool: ModelPool, signal: AbortS
     const resampler = new StreamResampler(engine.sampleRate, plan.outputRate);
     const send = (samples: Float32Array) => channel.push(resampler.push(samples));
     const maxSamples = engine.sampleRate * maxOutputSeconds(plan);
+    // A family that may skip text it cannot read holds each chunk back until its length is
+    // checked, so a dropped chunk is an error, never audio with a gap.
+    const holdBack = model.family.skipsUnreadableText;
     let total = 0;
     for (const text of plan.chunks) {
       if (signal.aborted) return;
       let streamed = 0;
+      const held: Float32Array[] = [];
+      const pass = (samples: Float32Array) => (holdBack ? held.push(samples) : send(joiner.push(samples)));
       let result;
       try {
         result = await engine.generateAsync({
@@ -51,7 +57,7 @@ export function generateSpeech(plan: SpeechPlan, pool: ModelPool, signal: AbortS
           onProgress: ({ samples }) => {
             if (signal.aborted || total + streamed > maxSamples) return 0;
             streamed += samples.length;
-            send(joiner.push(samples));
+            pass(samples);
             return 1;
           },
         });
@@ -64,8 +70,15 @@ export function generateSpeech(plan: SpeechPlan, pool: ModelPool, signal: AbortS
         }
         result = { samples: new Float32Array(0), sampleRate: engine.sampleRate };
       }
-      if (streamed === 0) send(joiner.push(result.samples));
-      total += streamed || result.samples.length;
+      if (streamed === 0) pass(result.samples);
+      const made = streamed || result.samples.length;
+      if (holdBack) {
+        const seconds = made / engine.sampleRate;
+        const { speed, language } = plan.settings;
+        assertTextSpoken(text, seconds, speed, (letters) => new TextNotSpokenError(model.id, text, seconds, letters, language, model.capabilities.languages));
+        for (const samples of held) send(joiner.push(samples));
+      }
+      total += made;
       if (total > maxSamples) throw new RunawayOutputError(model.id, maxSamples / engine.sampleRate, plan.inputChars);
       send(joiner.endChunk());
     }

@@ -39,6 +39,7 @@ export const kitten: TtsFamily = {
   matches: (names) => names.has('voices.bin') && ['model.fp16.onnx', 'model.fp32.onnx', 'model.int8.onnx', 'model.onnx'].some((n) => names.has(n)),
   chunkGapSeconds: 0.1,
   takesLanguage: false,
+  skipsUnreadableText: true,
 
   async capabilities(files) {
     const meta = await readOnnxMetadata(files.model!);

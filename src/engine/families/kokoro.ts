@@ -1,17 +1,39 @@
-import { basename } from 'node:path';
 import type { TtsFamily } from '../family.js';
 import { checkStyleTable } from '../model-files-check.js';
 import { readOnnxMetadata } from '../onnx-metadata.js';
 
-/** lexicon-us-en.txt → en-us, lexicon-zh.txt → zh: the languages a multi-lingual Kokoro reads. */
-function lexiconLanguage(path: string): string {
-  const [region, language] = basename(path, '.txt').replace(/^lexicon-/, '').split('-');
-  return language ? `${language}-${region}` : region!;
+/**
+ * The language of each Kokoro voice, told by the first letter of its name (hexgrad's naming, as
+ * in Kokoro-82M's VOICES.md), and the `lang` sherpa-onnx needs for it. For non-Chinese text
+ * `lang` is an espeak-ng voice (`kokoro-multi-lang-lexicon.cc`); an unknown one makes espeak-ng
+ * fail and the engine silently drop the text. British English is espeak-ng's `en` (there is no
+ * `en-gb` voice). Chinese text is read from lexicon-zh.txt whatever `lang` says, so Mandarin
+ * takes US English for the Latin words inside it, as the engine's own default does.
+ */
+const VOICE_LANGUAGES: Readonly<Record<string, { language: string; lang: string }>> = {
+  a: { language: 'en-us', lang: 'en-us' },
+  b: { language: 'en-gb', lang: 'en' },
+  e: { language: 'es', lang: 'es' },
+  f: { language: 'fr', lang: 'fr' },
+  h: { language: 'hi', lang: 'hi' },
+  i: { language: 'it', lang: 'it' },
+  p: { language: 'pt-br', lang: 'pt-br' },
+  j: { language: 'ja', lang: 'ja' },
+  z: { language: 'zh', lang: 'en-us' },
+};
+const ENGINE_LANG: Readonly<Record<string, string>> = Object.fromEntries(Object.values(VOICE_LANGUAGES).map((v) => [v.language, v.lang]));
+
+/** The languages a multi-lingual Kokoro (metadata version ≥ 2: v1.0, v1.1-zh) speaks: those of its voices. */
+function voiceLanguages(voices: readonly string[]): string[] {
+  const known = Object.values(VOICE_LANGUAGES).map((v) => v.language);
+  const spoken = new Set(voices.map((v) => VOICE_LANGUAGES[v[0]!]?.language));
+  return known.filter((l) => spoken.has(l));
 }
 
 /**
- * Kokoro: preset voices (a style table in voices.bin), espeak-ng phonemes, native speed, and a
- * per-request language among its lexicons (Kokoro ≥ 1.0) or its espeak voice.
+ * Kokoro: preset voices (a style table in voices.bin), espeak-ng phonemes, native speed. v0.19
+ * speaks English only; v1.0 (multi-lingual, with lexicons) speaks the languages of its voices,
+ * one per request.
  */
 export const kokoro: TtsFamily = {
   task: 'tts',
@@ -27,6 +49,7 @@ export const kokoro: TtsFamily = {
   matches: (names) => names.has('voices.bin') && !names.has('vocab.json'),
   chunkGapSeconds: 0.1,
   takesLanguage: true,
+  skipsUnreadableText: true,
 
   async capabilities(files) {
     const meta = await readOnnxMetadata(files.model!);
@@ -35,8 +58,9 @@ export const kokoro: TtsFamily = {
     const styleDim = (meta.get('style_dim') ?? '').split(',').map(Number);
     if (count > 0 && styleDim.length > 0 && styleDim.every((d) => d > 0)) await checkStyleTable(files.voices!, count, styleDim);
     const espeakVoice = meta.get('voice') ?? 'en-us';
-    const lexicons = files.lexicon ? files.lexicon.split(',').map(lexiconLanguage) : [];
-    const languages = [...new Set([espeakVoice, ...lexicons])];
+    const multilingual = Number(meta.get('version') ?? 1) >= 2;
+    const spoken = multilingual ? voiceLanguages(voices) : [];
+    const languages = spoken.length > 0 ? spoken : [espeakVoice];
     return {
       task: 'tts',
       family: 'kokoro',
@@ -45,25 +69,30 @@ export const kokoro: TtsFamily = {
       sample_rate: Number(meta.get('sample_rate') ?? 24000),
       languages,
       speed: true,
-      controls: { language: { values: languages, default: espeakVoice } },
+      controls: { language: { values: languages, default: languages.includes(espeakVoice) ? espeakVoice : languages[0]! } },
     };
   },
 
   // Kokoro ≥ 1.0 exits the process unless it gets a lexicon or a language, so one is always set.
-  nativeModelConfig: (files, capabilities) => ({
-    kokoro: {
-      model: files.model,
-      voices: files.voices,
-      tokens: files.tokens,
-      dataDir: files.dataDir,
-      ...(files.lexicon ? { lexicon: files.lexicon } : { lang: capabilities.controls.language!.default }),
-    },
-  }),
+  // Lexicons as upstream's examples pass them: US English and Chinese. The British one repeats
+  // the US one's words (the engine warns of each duplicate), and espeak-ng reads English anyway.
+  nativeModelConfig: (files, capabilities) => {
+    const lexicons = (files.lexicon ?? '').split(',').filter((f) => f && !f.endsWith('lexicon-gb-en.txt'));
+    return {
+      kokoro: {
+        model: files.model,
+        voices: files.voices,
+        tokens: files.tokens,
+        dataDir: files.dataDir,
+        ...(lexicons.length > 0 ? { lexicon: lexicons.join(',') } : { lang: ENGINE_LANG[capabilities.controls.language!.default] ?? capabilities.controls.language!.default }),
+      },
+    };
+  },
 
   generateRequest: ({ text, speed, speakerId, language }) => ({
     text,
     sid: speakerId,
     speed,
-    generationConfig: { sid: speakerId, speed, ...(language ? { extra: { lang: language } } : {}) },
+    generationConfig: { sid: speakerId, speed, ...(language ? { extra: { lang: ENGINE_LANG[language] ?? language } } : {}) },
   }),
 };

@@ -56,6 +56,7 @@ export const piper: TtsFamily = {
   matches: (names) => [...names].some((n) => n.endsWith('.onnx') && names.has(`${n}.json`)),
   chunkGapSeconds: 0.1,
   takesLanguage: false,
+  skipsUnreadableText: true,
 
   async capabilities(files) {
     const meta = await readOnnxMetadata(files.model!);

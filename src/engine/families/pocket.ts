@@ -23,6 +23,7 @@ export const pocket: TtsFamily = {
   reference: { sampleRate: SAMPLE_RATE, maxSeconds: 10, overLength: 'truncate' },
   chunkGapSeconds: 0.1,
   takesLanguage: false,
+  skipsUnreadableText: false,
 
   capabilities: async () => ({
     task: 'tts',

@@ -22,6 +22,7 @@ export const zipvoice: TtsFamily = {
   reference: { sampleRate: SAMPLE_RATE, maxSeconds: 20, overLength: 'reject' },
   chunkGapSeconds: 0.1,
   takesLanguage: false,
+  skipsUnreadableText: false,
 
   capabilities: async () => ({
     task: 'tts',
