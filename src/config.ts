@@ -11,6 +11,13 @@ export const configSchema = z.object({
   modelsDir: z.string().min(1),
   /** Where saved voices (and other server state) live. */
   dataDir: z.string().min(1),
+  /** Where saved voices live when not in dataDir: a PostgreSQL URL shared by every replica. */
+  voiceStore: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/./, 'must be a PostgreSQL URL, postgres://user:password@host:5432/database (unset: files in the data directory)')
+    .optional(),
+  /** After SIGTERM, seconds /ready answers 503 (so a balancer stops sending) before the server stops listening. */
+  drainSeconds: z.coerce.number().min(0).max(600),
   /** A folder whose files `ref_audio` may name by path; unset, paths are refused. */
   refAudioDir: z.string().min(1).optional(),
   /** Resident memory the loaded models may take before the least recently used is unloaded. */
@@ -60,6 +67,7 @@ export const DEFAULT_CONFIG: Config = {
   port: 8000,
   modelsDir: './models',
   dataDir: './data',
+  drainSeconds: 0,
   memoryBudgetBytes: Math.floor(totalmem() / 2),
   idleUnloadSeconds: 0,
   maxRefAudioBytes: 20 * 1024 * 1024,
@@ -86,6 +94,8 @@ const ENV_NAMES: Record<keyof Config, string> = {
   port: 'VOCABLE_PORT',
   modelsDir: 'VOCABLE_MODELS_DIR',
   dataDir: 'VOCABLE_DATA_DIR',
+  voiceStore: 'VOCABLE_VOICE_STORE',
+  drainSeconds: 'VOCABLE_DRAIN_SECONDS',
   refAudioDir: 'VOCABLE_REF_AUDIO_DIR',
   memoryBudgetBytes: 'VOCABLE_MEMORY_BUDGET_BYTES',
   idleUnloadSeconds: 'VOCABLE_IDLE_UNLOAD_SECONDS',

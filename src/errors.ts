@@ -119,3 +119,10 @@ export class InsufficientStorageError extends ApiError {
     super(507, message, 'server_error', 'insufficient_storage');
   }
 }
+
+/** The shared voice store (PostgreSQL) cannot be reached: saved voices wait for it; everything else works. */
+export class VoiceStoreUnavailableError extends ApiError {
+  constructor(message: string) {
+    super(503, message, 'service_unavailable', 'voice_store_unavailable', 'voice');
+  }
+}

@@ -21,13 +21,14 @@ function withConnectionOptions(command: Command): Command {
     .option('--url <url>', 'a running Vocable server, e.g. http://localhost:8000 (default: run in-process over --models-dir)')
     .option('--api-key <key>', 'the API key of the server at --url (VOCABLE_API_KEY)')
     .addOption(modelsDirOption())
-    .option('--data-dir <dir>', 'saved voices, in-process (VOCABLE_DATA_DIR, default ./data)');
+    .option('--data-dir <dir>', 'saved voices, in-process (VOCABLE_DATA_DIR, default ./data)')
+    .option('--voice-store <url>', 'saved voices in PostgreSQL instead of --data-dir, in-process (VOCABLE_VOICE_STORE)');
 }
 
 /** Commander hands each action its options; the connection's are the ones besides the command's own. */
 function connectionFlags(options: Record<string, unknown>): ConnectionFlags {
-  const { url, apiKey, modelsDir, dataDir } = options;
-  return { url: url as string | undefined, apiKey: apiKey ?? process.env.VOCABLE_API_KEY, modelsDir, dataDir };
+  const { url, apiKey, modelsDir, dataDir, voiceStore } = options;
+  return { url: url as string | undefined, apiKey: apiKey ?? process.env.VOCABLE_API_KEY, modelsDir, dataDir, voiceStore };
 }
 
 program
@@ -37,6 +38,8 @@ program
   .addOption(new Option('--port <port>', 'port to listen on (VOCABLE_PORT, default 8000)'))
   .addOption(modelsDirOption())
   .addOption(new Option('--data-dir <dir>', 'saved voices and server state (VOCABLE_DATA_DIR, default ./data)'))
+  .addOption(new Option('--voice-store <url>', 'keep saved voices in PostgreSQL, shared by replicas: postgres://user:password@host/db (VOCABLE_VOICE_STORE; default: files in --data-dir)'))
+  .addOption(new Option('--drain-seconds <n>', 'on SIGTERM, answer 503 on /ready this long before closing, so a balancer moves traffic first (VOCABLE_DRAIN_SECONDS, default 0)'))
   .addOption(new Option('--ref-audio-dir <dir>', 'let ref_audio name files in this folder by path (VOCABLE_REF_AUDIO_DIR; off by default)'))
   .addOption(new Option('--memory-budget-bytes <n>', 'memory loaded models may use before the least recently used unloads (VOCABLE_MEMORY_BUDGET_BYTES, default half of RAM)'))
   .addOption(new Option('--idle-unload-seconds <n>', 'unload a model unused this long; 0 never (VOCABLE_IDLE_UNLOAD_SECONDS)'))

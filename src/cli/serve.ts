@@ -36,25 +36,18 @@ const SHUTDOWN_GRACE_MS = 30_000;
 const SHUTDOWN_KEEP_ALIVE_MS = 100;
 
 /**
- * SIGINT/SIGTERM: stop listening, let requests in flight finish, exit 0. Idle connections close
- * at once; one still answering would otherwise stay open for the whole keep-alive timeout after
- * its response. A second signal, or the grace period running out, exits at once with 1.
+ * SIGINT/SIGTERM: drain, then stop listening, let requests in flight finish, exit 0. Draining
+ * (`--drain-seconds`, 0 by default) keeps serving while /ready answers 503, so a balancer that
+ * polls it moves new requests elsewhere before the port closes and none is refused. Idle
+ * connections close at once; one still answering would otherwise stay open for the whole
+ * keep-alive timeout after its response. A second signal, or the grace period running out,
+ * exits at once with 1.
  */
-function closeOnSignals(app: FastifyInstance): void {
+function closeOnSignals(app: FastifyInstance, startDraining: () => void, drainSeconds: number): void {
   let closing = false;
-  const shutdown = (signal: NodeJS.Signals) => {
-    if (closing) {
-      app.log.warn(`${signal} again: exiting without waiting for requests in flight`);
-      process.exit(1);
-    }
-    closing = true;
-    app.log.info(`${signal}: closing after the requests in flight (${signal} again to exit at once)`);
+  const close = () => {
     // Node arms each connection's keep-alive timer from this once its response is flushed; closeIdleConnections() instead cuts a large response still in the socket's buffer.
     app.server.keepAliveTimeout = SHUTDOWN_KEEP_ALIVE_MS;
-    setTimeout(() => {
-      app.log.error(`requests still in flight after ${SHUTDOWN_GRACE_MS / 1000} s: exiting anyway`);
-      process.exit(1);
-    }, SHUTDOWN_GRACE_MS).unref();
     app.close().then(
       () => process.exit(0),
       (error: unknown) => {
@@ -62,6 +55,21 @@ function closeOnSignals(app: FastifyInstance): void {
         process.exit(1);
       },
     );
+  };
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (closing) {
+      app.log.warn(`${signal} again: exiting without waiting for requests in flight`);
+      process.exit(1);
+    }
+    closing = true;
+    startDraining();
+    const draining = drainSeconds > 0 ? `draining for ${drainSeconds} s (/ready answers 503), then ` : '';
+    app.log.info(`${signal}: ${draining}closing after the requests in flight (${signal} again to exit at once)`);
+    setTimeout(() => {
+      app.log.error(`requests still in flight after ${SHUTDOWN_GRACE_MS / 1000} s: exiting anyway`);
+      process.exit(1);
+    }, drainSeconds * 1000 + SHUTDOWN_GRACE_MS).unref();
+    setTimeout(close, drainSeconds * 1000);
   };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
@@ -72,10 +80,10 @@ export async function serve(flags: Partial<Record<keyof Config, unknown>>): Prom
   const config = resolveConfig(flags);
   refuseOpenServer(config);
   const [discovery, catalogue] = await Promise.all([discoverModels(config.modelsDir), loadCatalogue(config.catalogue)]);
-  const { app, pool, installer } = buildApp(config, discovery, { catalogue });
+  const { app, pool, installer, startDraining } = buildApp(config, discovery, { catalogue });
   const ids = pool.list().map((m) => `${m.id} (${m.family.displayName})`);
   app.log.info(`models in ${config.modelsDir}: ${ids.length > 0 ? ids.join(', ') : 'none — pull some (vocable pull <id>) or put model folders there (see README)'}`);
-  closeOnSignals(app);
+  closeOnSignals(app, startDraining, config.drainSeconds);
   await app.listen({ host: config.host, port: config.port });
   if (servesOpenNetwork(config)) app.log.warn(`open server (--allow-open): anyone who can reach ${config.host}:${config.port} can use it without a key`);
   if (config.apiKey) app.log.info('API key required on every route but /health, /ready and the playground page');

@@ -18,7 +18,7 @@ import { Catalogue } from '../catalogue/catalogue.js';
 import { KNOWN_MODELS } from '../catalogue/known-models.js';
 import { ModelInstaller } from '../pull/model-installer.js';
 import { modelPullRoutes } from './routes/model-pull.js';
-import { FileVoiceStore } from '../voices/file-voice-store.js';
+import { openVoiceStore } from '../voices/open-voice-store.js';
 import { installedTranscriber } from '../voices/transcribe-clip.js';
 
 /** Text handed to the engine at once: a sentence, or clauses of a long one. */
@@ -30,6 +30,8 @@ export interface App {
   app: FastifyInstance;
   pool: ModelPool;
   installer: ModelInstaller;
+  /** From now on /ready answers 503, so a balancer sends new requests elsewhere; requests still run. */
+  startDraining(): void;
 }
 
 export interface AppOptions {
@@ -70,22 +72,24 @@ export function buildApp(config: Config, discovery: Discovery, options: AppOptio
   if (config.corsOrigins.length > 0) app.register(cors, { origin: config.corsOrigins, exposedHeaders: ['x-request-id', 'x-ignored-fields', 'retry-after'] });
   installAccessControl(app, { apiKey: config.apiKey, allowedOrigins: config.corsOrigins, anyHost: config.allowOpen });
   const metrics = installMetrics(app, pool);
-  app.register(healthRoutes(pool, installer, config.modelsDir));
+  const voices = openVoiceStore(config, app.log);
+  app.addHook('onClose', async () => voices.close());
+  let draining = false;
+  app.register(healthRoutes(pool, installer, config.modelsDir, { voiceStore: voices.health, draining: () => draining }));
   app.register(metricsRoutes(metrics));
   app.register(modelRoutes(pool, Date.now()));
   app.register(import('./routes/playground.js'));
   app.register(modelPullRoutes(installer));
   app.register(transcriptionRoutes(pool, { maxUploadBytes: config.maxUploadBytes, maxAudioSeconds: config.maxAudioSeconds, vadModel: () => pool.vadModel }));
-  const voices = new FileVoiceStore(config.dataDir);
-  app.register(voiceRoutes({ store: voices, pool, maxAudioBytes: config.maxRefAudioBytes, transcriber: () => installedTranscriber(pool) }));
+  app.register(voiceRoutes({ store: voices.store, pool, maxAudioBytes: config.maxRefAudioBytes, transcriber: () => installedTranscriber(pool) }));
   app.register(
     speechRoutes(pool, {
       maxRefAudioBytes: config.maxRefAudioBytes,
       maxInputChars: config.maxInputChars,
       maxChunkChars: MAX_CHUNK_CHARS,
-      voices,
+      voices: voices.store,
       refAudioDir: config.refAudioDir,
     }),
   );
-  return { app, pool, installer };
+  return { app, pool, installer, startDraining: () => (draining = true) };
 }

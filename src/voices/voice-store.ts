@@ -17,3 +17,11 @@ export interface VoiceStore {
   update(name: string, change: { transcript: string | null }): Promise<SavedVoice | undefined>;
   delete(name: string): Promise<boolean>;
 }
+
+/** What /ready says about the store. */
+export interface VoiceStoreHealth {
+  type: 'file' | 'postgres';
+  status: 'ok' | 'unavailable';
+  /** Why it is unavailable. */
+  message?: string;
+}
