@@ -5,6 +5,7 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -157,7 +158,8 @@ export interface Balancer {
 export async function startBalancer(options: BalancerOptions): Promise<Balancer> {
   const config = join(options.dir, 'haproxy.cfg');
   await writeFile(config, renderHaproxyConfig(await readFile(join(HERE, 'haproxy.cfg'), 'utf8'), options));
-  const { child, exited, log } = spawnLogged('haproxy', ['-db', '-f', config]);
+  // Debian installs it in /usr/sbin, which a non-root PATH may lack.
+  const { child, exited, log } = spawnLogged(existsSync('/usr/sbin/haproxy') ? '/usr/sbin/haproxy' : 'haproxy', ['-db', '-f', config]);
   const statsUrl = `http://127.0.0.1:${options.statsPort}/`;
   const states = async () => {
     const csv = await (await fetch(`${statsUrl};csv`)).text();
