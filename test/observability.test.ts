@@ -68,7 +68,7 @@ describe('readiness', () => {
     const { app, pool } = await testApp(await fixtureModelsDir());
     const response = await app.inject({ method: 'GET', url: '/ready' });
     assert.equal(response.statusCode, 200);
-    assert.deepEqual(response.json(), { status: 'ready', models: pool.list().length });
+    assert.deepEqual(response.json(), { status: 'ready', models: pool.list().length, voice_store: { type: 'file', status: 'ok' } });
     assert.ok(pool.list().length > 0);
     assert.deepEqual((await app.inject({ method: 'GET', url: '/health' })).json(), { status: 'ok' });
     await app.close();

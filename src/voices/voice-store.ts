@@ -4,8 +4,8 @@ import type { SavedVoice } from './saved-voice.js';
 export class VoiceExistsError extends Error {}
 
 /**
- * Where saved voices live. Files on disk by default; an interface so that replicas behind a
- * load balancer can later share one networked store.
+ * Where saved voices live: files on disk by default (FileVoiceStore), or PostgreSQL
+ * (PgVoiceStore), which replicas behind a load balancer share.
  */
 export interface VoiceStore {
   list(): Promise<SavedVoice[]>;
