@@ -84,7 +84,7 @@ describe('v1.0', () => {
     const UNREADABLE = '猫狗鸟鱼虫马牛羊猪鸡鸭鹅';
 
     test('buffered', async () => {
-      const error = assertApiError(await speech({ input: UNREADABLE, language: 'zh' }), 400, { param: 'language', code: 'text_not_spoken' });
+      const error = assertApiError(await speech({ input: UNREADABLE, language: 'zh', stream: false }), 400, { param: 'language', code: 'text_not_spoken' });
       assert.match(error.message, /only 0\.00 s of audio for 12 letters.*as 'zh'.*en-us, en-gb/);
     });
 
@@ -93,12 +93,15 @@ describe('v1.0', () => {
     });
 
     test('streamed: the error comes before any audio', async () => {
-      assertApiError(await speech({ input: UNREADABLE, language: 'zh', stream_format: 'audio' }), 400, { code: 'text_not_spoken' });
+      assertApiError(await speech({ input: UNREADABLE, language: 'zh' }), 400, { code: 'text_not_spoken' });
+      assertApiError(await speech({ input: UNREADABLE, language: 'zh', stream_format: 'sse' }), 400, { code: 'text_not_spoken' });
     });
 
     test('a later sentence dropped fails the request too', async () => {
       const input = `${LATIN} ${'A sentence that the voice reads well enough. '.repeat(8)}${UNREADABLE}。`;
-      assertApiError(await speech({ input }), 400, { code: 'text_not_spoken' });
+      assertApiError(await speech({ input, stream: false }), 400, { code: 'text_not_spoken' });
+      // Streamed, the sentences before it are already sent: the stream breaks off, unfinished.
+      await assert.rejects(speech({ input }).then((r) => r.rawPayload));
     });
   });
 });
