@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import type { FileRole, ResolvedFiles, SingleFileRole, TtsCapabilities, TtsFamily } from './family.js';
 import { FAMILIES } from './families/index.js';
 import { checkTokensFile } from './model-files-check.js';
+import type { SpeakerCapabilities, SpeakerFamily } from './speaker-family.js';
 import type { SttCapabilities, SttFamily } from './stt-family.js';
 
 interface InstalledBase {
@@ -26,7 +27,14 @@ export interface InstalledSttModel extends InstalledBase {
   capabilities: SttCapabilities;
 }
 
-export type InstalledModel = InstalledTtsModel | InstalledSttModel;
+/** A speaker segmentation or embedding model: the parts diarization and voice checks are made of. */
+export interface InstalledSpeakerModel extends InstalledBase {
+  task: 'segmentation' | 'embedding';
+  family: SpeakerFamily;
+  capabilities: SpeakerCapabilities;
+}
+
+export type InstalledModel = InstalledTtsModel | InstalledSttModel | InstalledSpeakerModel;
 
 /** The voice activity detector transcription segments long audio with: a folder holding silero_vad.onnx. */
 export const VAD_FILE = 'silero_vad.onnx';
@@ -102,9 +110,9 @@ async function inspectAs(family: Family, id: string, dir: string, names: Readonl
   try {
     if (files.tokens) await checkTokensFile(files.tokens);
     const sizeBytes = await filesSize(files);
-    return family.task === 'tts'
-      ? { task: 'tts', id, dir, family, files, capabilities: await family.capabilities(files), sizeBytes }
-      : { task: 'stt', id, dir, family, files, capabilities: await family.capabilities(files), sizeBytes };
+    if (family.task === 'tts') return { task: 'tts', id, dir, family, files, capabilities: await family.capabilities(files), sizeBytes };
+    if (family.task === 'stt') return { task: 'stt', id, dir, family, files, capabilities: await family.capabilities(files), sizeBytes };
+    return { task: family.task, id, dir, family, files, capabilities: await family.capabilities(files), sizeBytes };
   } catch (error) {
     return { id, dir, reason: `${family.displayName} model files cannot be read: ${(error as Error).message}` };
   }

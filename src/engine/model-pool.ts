@@ -1,11 +1,18 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { BrokenModel, Discovery, InstalledModel, InstalledSttModel, InstalledTtsModel } from './discovery.js';
+import type { BrokenModel, Discovery, InstalledModel, InstalledSpeakerModel, InstalledSttModel, InstalledTtsModel } from './discovery.js';
 import { QueueFullError, SerialJobQueue } from './job-queue.js';
-import { sherpa, type NativeOfflineRecognizer, type NativeOfflineTts } from './sherpa.js';
+import { sherpa, type NativeOfflineRecognizer, type NativeOfflineTts, type NativeSpeakerDiarization } from './sherpa.js';
+import { SpeakerEmbedder } from './speaker-embedder.js';
 import type { RecognitionOptions } from './stt-family.js';
 import { ApiError, InvalidRequestError, ModelNotFoundError, ModelUnavailableError, ServiceBusyError } from '../errors.js';
 
-type NativeEngine = NativeOfflineTts | NativeOfflineRecognizer;
+type NativeEngine = NativeOfflineTts | NativeOfflineRecognizer | NativeSpeakerDiarization | SpeakerEmbedder;
+
+/**
+ * Cosine distance under which the diarizer's clustering merges two voices. sherpa-onnx's default;
+ * its own tests raise it (0.9) for models whose embeddings spread more.
+ */
+export const DIARIZATION_CLUSTER_THRESHOLD = 0.5;
 
 export interface ModelPoolOptions {
   numThreads: number;
@@ -46,6 +53,11 @@ export interface Slot {
   recognition?: string;
   lastUsed: number;
   idleTimer?: NodeJS.Timeout;
+}
+
+/** Stops what garbage collection does not: the speaker-embedding worker thread. */
+function closeEngine(loaded: LoadedEngine): void {
+  void loaded.engine.then((engine) => engine instanceof SpeakerEmbedder && engine.close(), () => undefined);
 }
 
 /** The key of a model's only engine (text-to-speech, or a recognizer that takes any config). */
@@ -157,6 +169,23 @@ export class ModelPool {
     });
   }
 
+  /** The installed speaker model of `task` (the first by name), if any. */
+  speakerModel(task: 'segmentation' | 'embedding'): InstalledSpeakerModel | undefined {
+    return this.list()
+      .filter((m): m is InstalledSpeakerModel => m.task === task)
+      .sort((a, b) => a.id.localeCompare(b.id))[0];
+  }
+
+  /** Runs `job` on the diarizer built on segmentation model `id` (with the installed embedding model). */
+  runDiarization<T>(id: string, job: (diarizer: NativeSpeakerDiarization) => Promise<T>): Promise<T> {
+    return this.run(id, (engine) => job(engine as NativeSpeakerDiarization));
+  }
+
+  /** Runs `job` on speaker-embedding model `id`. */
+  runEmbedding<T>(id: string, job: (embedder: SpeakerEmbedder) => Promise<T>): Promise<T> {
+    return this.run(id, (engine) => job(engine as SpeakerEmbedder));
+  }
+
   /** Runs `job` with model `id` loaded (its first engine), after the jobs queued before it. */
   run<T>(id: string, job: (engine: NativeEngine, slot: Slot) => Promise<T>): Promise<T> {
     return this.runOn(id, this.firstEngine(this.slot(id)), job);
@@ -221,7 +250,8 @@ export class ModelPool {
   private drop(slot: Slot, why: string): void {
     clearTimeout(slot.idleTimer);
     if (slot.engines.size === 0) return;
-    // sherpa-onnx frees the native model when the handle is garbage-collected.
+    // sherpa-onnx frees the native model when the handle is garbage-collected; a worker must be stopped.
+    for (const loaded of slot.engines.values()) closeEngine(loaded);
     slot.engines.clear();
     this.options.logger.info({ model: slot.model.id }, `model '${slot.model.id}' unloaded ${why}`);
   }
@@ -230,6 +260,7 @@ export class ModelPool {
     const loaded = slot.engines.get(key);
     if (!loaded) return;
     slot.engines.delete(key);
+    closeEngine(loaded);
     this.options.logger.info({ model: slot.model.id }, `model '${slot.model.id}' (${loaded.purpose}) unloaded ${why}`);
   }
 
@@ -279,6 +310,11 @@ export class ModelPool {
       const config = { model: { ...model.family.nativeModelConfig(model.files, model.capabilities), numThreads, debug: 0, provider: 'cpu' }, maxNumSentences: 1 };
       return { key: ONLY_ENGINE, purpose: 'speech', create: () => sherpa.OfflineTts.createAsync(config) };
     }
+    if (model.task === 'embedding') {
+      const config = { model: model.files.model!, numThreads, debug: 0, provider: 'cpu' };
+      return { key: ONLY_ENGINE, purpose: 'speaker embeddings', create: () => SpeakerEmbedder.load(config) };
+    }
+    if (model.task !== 'stt') return { key: ONLY_ENGINE, purpose: 'diarization', create: async () => this.createDiarizer(model) };
     const options: RecognitionOptions = { task: 'transcribe' };
     const config = model.family.recognizerConfig(model.files, options, numThreads);
     const wanted = JSON.stringify(options);
@@ -320,5 +356,19 @@ export class ModelPool {
         throw new ModelUnavailableError(`Model '${model.id}' failed to load: ${(error as Error).message}. Check the files in ${model.dir}.`);
       },
     );
+  }
+
+  /** sherpa-onnx has no async factory for the diarizer; its two models are small (6 MB and up to 30-odd MB). */
+  private createDiarizer(segmentation: InstalledSpeakerModel): NativeSpeakerDiarization {
+    const embedding = this.speakerModel('embedding');
+    if (!embedding) throw new Error('diarization also needs a speaker-embedding model; none is installed (vocable pull 3dspeaker-campplus-en)');
+    const numThreads = this.options.numThreads;
+    return new sherpa.OfflineSpeakerDiarization({
+      segmentation: { pyannote: { model: segmentation.files.model! }, numThreads, debug: 0, provider: 'cpu' },
+      embedding: { model: embedding.files.model!, numThreads, debug: 0, provider: 'cpu' },
+      clustering: { numClusters: -1, threshold: DIARIZATION_CLUSTER_THRESHOLD },
+      minDurationOn: 0.3,
+      minDurationOff: 0.5,
+    });
   }
 }

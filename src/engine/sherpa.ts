@@ -82,15 +82,61 @@ export interface OfflineRecognizerConfig {
   modelConfig: Record<string, unknown> & { tokens: string; numThreads: number; debug: number; provider: string };
 }
 
+/** One speaker turn: seconds in the audio given, and a speaker index local to that call. */
+export interface DiarizationTurn {
+  start: number;
+  end: number;
+  speaker: number;
+}
+
+export interface OfflineSpeakerDiarizationConfig {
+  segmentation: { pyannote: { model: string }; numThreads: number; debug: number; provider: string };
+  embedding: { model: string; numThreads: number; debug: number; provider: string };
+  /** numClusters > 0 fixes the count; otherwise clusters closer than `threshold` (cosine distance) merge. */
+  clustering: { numClusters: number; threshold: number };
+  minDurationOn: number;
+  minDurationOff: number;
+}
+
+export interface NativeSpeakerDiarization {
+  readonly handle: unknown;
+  readonly sampleRate: number;
+}
+
+export interface SpeakerEmbeddingExtractorConfig {
+  model: string;
+  numThreads: number;
+  debug: number;
+  provider: string;
+}
+
 interface SherpaModule {
   OfflineRecognizer: { createAsync(config: OfflineRecognizerConfig): Promise<NativeOfflineRecognizer> };
   Vad: new (config: VadConfig, bufferSizeInSeconds: number) => NativeVad;
   OfflineTts: { createAsync(config: OfflineTtsConfig): Promise<NativeOfflineTts> };
   GenerationConfig: new (opts: TtsGenerationConfig) => TtsGenerationConfig;
+  OfflineSpeakerDiarization: new (config: OfflineSpeakerDiarizationConfig) => NativeSpeakerDiarization;
   LinearResampler: new (inputRate: number, outputRate: number) => {
     resample(samples: Float32Array): Float32Array;
     flush(samples: Float32Array): Float32Array;
   };
 }
 
-export const sherpa = createRequire(import.meta.url)('sherpa-onnx-node') as SherpaModule;
+const require = createRequire(import.meta.url);
+
+export const sherpa = require('sherpa-onnx-node') as SherpaModule;
+
+/** Where the package lives, for worker threads that load it themselves. */
+export const SHERPA_MODULE_PATH = require.resolve('sherpa-onnx-node');
+
+interface SherpaAddon {
+  /** Runs on libuv's thread pool; the JS class only offers the blocking `process`. */
+  offlineSpeakerDiarizationProcessAsync(handle: unknown, samples: Float32Array, onProgress: (done: number, total: number) => void): Promise<DiarizationTurn[]>;
+}
+
+const addon = require('sherpa-onnx-node/addon.js') as SherpaAddon;
+
+/** Who speaks when in `samples` (at the diarizer's sample rate), off the event loop. */
+export function diarizeAsync(diarizer: NativeSpeakerDiarization, samples: Float32Array): Promise<DiarizationTurn[]> {
+  return addon.offlineSpeakerDiarizationProcessAsync(diarizer.handle, samples, () => undefined);
+}
