@@ -80,7 +80,7 @@ export function buildApp(config: Config, discovery: Discovery, options: AppOptio
   app.register(modelRoutes(pool, Date.now()));
   app.register(import('./routes/playground.js'));
   app.register(modelPullRoutes(installer));
-  app.register(transcriptionRoutes(pool, { maxUploadBytes: config.maxUploadBytes, maxAudioSeconds: config.maxAudioSeconds, vadModel: () => pool.vadModel }));
+  app.register(transcriptionRoutes(pool, { maxUploadBytes: config.maxUploadBytes, maxAudioSeconds: config.maxAudioSeconds, vadModel: () => pool.vadModel, voices: voices.store }));
   app.register(voiceRoutes({ store: voices.store, pool, maxAudioBytes: config.maxRefAudioBytes, transcriber: () => installedTranscriber(pool) }));
   app.register(
     speechRoutes(pool, {

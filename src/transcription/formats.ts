@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { transcriptText, type Transcript, type TranscriptSegment } from './transcript.js';
 
-export const TRANSCRIPTION_FORMATS = ['json', 'text', 'srt', 'vtt', 'verbose_json'] as const;
+export const TRANSCRIPTION_FORMATS = ['json', 'text', 'srt', 'vtt', 'verbose_json', 'diarized_json'] as const;
 export type TranscriptionFormat = (typeof TRANSCRIPTION_FORMATS)[number];
 
 export interface FormatOptions {
@@ -22,16 +22,39 @@ function clock(seconds: number, separator: ',' | '.'): string {
 
 const cues = (segments: readonly TranscriptSegment[]) => segments.filter((s) => s.text.length > 0);
 
+/** SRT has no speaker markup; the convention is a "Name: " prefix. */
 export function toSrt(segments: readonly TranscriptSegment[]): string {
   return cues(segments)
-    .map((s, i) => `${i + 1}\n${clock(s.start, ',')} --> ${clock(s.end, ',')}\n${s.text}\n`)
+    .map((s, i) => `${i + 1}\n${clock(s.start, ',')} --> ${clock(s.end, ',')}\n${s.speaker !== undefined ? `${s.speaker}: ` : ''}${s.text}\n`)
     .join('\n');
 }
 
+const vttEscape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** WebVTT names speakers with voice spans: `<v A>text`. */
 export function toVtt(segments: readonly TranscriptSegment[]): string {
   return `WEBVTT\n\n${cues(segments)
-    .map((s) => `${clock(s.start, '.')} --> ${clock(s.end, '.')}\n${s.text}\n`)
+    .map((s) => `${clock(s.start, '.')} --> ${clock(s.end, '.')}\n${s.speaker !== undefined ? `<v ${vttEscape(s.speaker)}>` : ''}${s.text}\n`)
     .join('\n')}`;
+}
+
+/** A diarized segment's id, as OpenAI shapes them ("seg_001"). */
+export const segmentId = (id: number): string => `seg_${String(id + 1).padStart(3, '0')}`;
+
+/** One segment of OpenAI's diarized_json, also the `transcript.text.segment` stream event. */
+export function diarizedSegment(segment: TranscriptSegment) {
+  return { type: 'transcript.text.segment' as const, id: segmentId(segment.id), start: segment.start, end: segment.end, text: segment.text, speaker: segment.speaker ?? 'A' };
+}
+
+/** OpenAI's diarized_json: task, duration, text, speaker-labelled segments and duration usage. */
+export function toDiarizedJson(transcript: Transcript) {
+  return {
+    task: 'transcribe' as const,
+    duration: transcript.duration,
+    text: transcriptText(transcript.segments),
+    segments: transcript.segments.map(diarizedSegment),
+    usage: { type: 'duration' as const, seconds: transcript.duration },
+  };
 }
 
 /** zlib's compression ratio of the text, as Whisper reports it (high values flag repetition). */
@@ -64,6 +87,7 @@ export function toVerboseJson(transcript: Transcript, options: FormatOptions) {
             avg_logprob: s.avgLogprob ?? 0,
             compression_ratio: compressionRatio(s.text),
             no_speech_prob: s.noSpeechProb ?? 0,
+            ...(s.speaker !== undefined ? { speaker: s.speaker } : {}),
           })),
         }
       : {}),
@@ -93,6 +117,8 @@ export function formatTranscript(transcript: Transcript, format: TranscriptionFo
       return { type: 'text/vtt; charset=utf-8', body: toVtt(transcript.segments) };
     case 'verbose_json':
       return { type: 'application/json; charset=utf-8', body: JSON.stringify(toVerboseJson(transcript, options)) };
+    case 'diarized_json':
+      return { type: 'application/json; charset=utf-8', body: JSON.stringify(toDiarizedJson(transcript)) };
     case 'json':
       return { type: 'application/json; charset=utf-8', body: JSON.stringify({ text: transcriptText(transcript.segments) }) };
   }

@@ -17,6 +17,8 @@ export interface TranscriptSegment {
   avgLogprob?: number;
   /** 1 − Silero VAD's mean speech probability over the segment's audio, where it was measured. */
   noSpeechProb?: number;
+  /** Who speaks it, when the transcript is diarized: a known speaker's name or a letter. */
+  speaker?: string;
 }
 
 export interface Transcript {
