@@ -90,8 +90,10 @@ export async function* vadSegments(pcm: AsyncIterable<Float32Array>, vadModel: s
 export async function* fixedSegments(pcm: AsyncIterable<Float32Array>, seconds: number): AsyncGenerator<SpeechSegment> {
   let start = 0;
   for await (const samples of fixedPieces(pcm, Math.round(seconds * STT_SAMPLE_RATE))) {
+    // Read the length first: the consumer may transfer the samples to another thread, detaching them.
+    const length = samples.length;
     yield { start: start / STT_SAMPLE_RATE, samples };
-    start += samples.length;
+    start += length;
   }
 }
 
