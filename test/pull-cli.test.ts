@@ -72,7 +72,7 @@ test('vocable pull installs a model with progress, and says so', async () => {
   assert.equal(status['whisper-tiny'], 'available');
   assert.equal(status['parakeet-tdt-0.6b-v2-int8'], 'available', 'the built-in catalogue is listed too');
   const table = await runCli(['models', '--models-dir', modelsDir, '--catalogue', catalogueFile]);
-  assert.match(table.stdout, /^ID +TASK +FAMILY +SIZE +STATUS +LICENCE\n/);
+  assert.match(table.stdout, /^ID +TASK +FAMILY +SIZE +STATUS +COMMERCIAL +LICENCE\n/);
   assert.match(table.stdout, /\npocket-tts-int8 +tts +Pocket TTS +\d+ MB +installed/);
 });
 

@@ -34,7 +34,10 @@ export const catalogueEntrySchema = z.object({
   /** Family display name, as discovery reports it once installed. */
   family: z.string().min(1),
   description: z.string().min(1),
+  /** The licence as the archive states it (its README or LICENSE), or its upstream's when the archive states none. */
   licence: z.string().min(1),
+  /** Whether those terms allow commercial use; absent when they need reading (or are unknown). */
+  commercialUse: z.boolean().optional(),
   /** A release archive (its single top folder becomes the model folder) or a single file. */
   url: urlSchema,
   format: z.enum(['tar.bz2', 'tar.gz', 'file']),

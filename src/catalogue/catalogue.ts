@@ -8,6 +8,12 @@ import { KNOWN_MODELS } from './known-models.js';
 /** What a fresh install pulls on first start: one voice model, one transcriber, and the VAD that long audio needs. */
 export const DEFAULT_MODEL_IDS = ['pocket-tts-int8', 'whisper-tiny', 'silero-vad'] as const;
 
+/** How an entry's terms stand on commercial use, in words: `vocable models`, logs. */
+export function commercialUseText(entry: CatalogueEntry): string {
+  if (entry.commercialUse === false) return 'no (non-commercial only)';
+  return entry.commercialUse ? 'yes' : 'read the licence';
+}
+
 /** The models Vocable can pull: the built-in list, overlaid by an operator's own entries. */
 export class Catalogue {
   private readonly entries = new Map<string, CatalogueEntry>();

@@ -1,4 +1,5 @@
-import { loadCatalogue } from '../catalogue/catalogue.js';
+import { commercialUseText, loadCatalogue } from '../catalogue/catalogue.js';
+import type { CatalogueEntry } from '../catalogue/catalogue-entry.js';
 import { resolveConfig, type Config } from '../config.js';
 import { discoverModels } from '../engine/discovery.js';
 
@@ -8,6 +9,7 @@ interface ModelRow {
   family: string;
   size: string;
   status: string;
+  commercial: string;
   licence: string;
 }
 
@@ -16,10 +18,15 @@ function megabytes(bytes: number | undefined): string {
 }
 
 function table(rows: ModelRow[]): string {
-  const columns = ['id', 'task', 'family', 'size', 'status', 'licence'] as const;
+  const columns = ['id', 'task', 'family', 'size', 'status', 'commercial', 'licence'] as const;
   const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => r[c].length)));
   const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd();
   return [line(columns.map((c) => c.toUpperCase())), ...rows.map((r) => line(columns.map((c) => r[c])))].join('\n');
+}
+
+/** The licence columns of a row: what the catalogue says of the model, or '-' for a folder it does not know. */
+function terms(entry: CatalogueEntry | undefined): Pick<ModelRow, 'commercial' | 'licence'> {
+  return entry ? { commercial: commercialUseText(entry), licence: entry.licence } : { commercial: '-', licence: '-' };
 }
 
 /** `vocable models`: the installed models (and broken folders), then what the catalogue can pull. */
@@ -30,17 +37,17 @@ export async function modelsCommand(flags: Partial<Record<keyof Config, unknown>
   const listed = new Set<string>();
   for (const model of discovery.models) {
     listed.add(model.id);
-    rows.push({ id: model.id, task: model.task, family: model.family.displayName, size: megabytes(model.sizeBytes), status: 'installed', licence: catalogue.find(model.id)?.licence ?? '-' });
+    rows.push({ id: model.id, task: model.task, family: model.family.displayName, size: megabytes(model.sizeBytes), status: 'installed', ...terms(catalogue.find(model.id)) });
   }
   for (const problem of discovery.broken) {
     listed.add(problem.id);
-    rows.push({ id: problem.id, task: '?', family: '?', size: '?', status: `broken: ${problem.reason}`, licence: '-' });
+    rows.push({ id: problem.id, task: '?', family: '?', size: '?', status: `broken: ${problem.reason}`, ...terms(undefined) });
   }
   const vadFolder = discovery.vadModel?.split(/[\\/]/).at(-2);
   for (const entry of catalogue.list()) {
     if (listed.has(entry.id)) continue;
     const installed = entry.id === vadFolder;
-    rows.push({ id: entry.id, task: entry.task, family: entry.family, size: megabytes(entry.sizeBytes), status: installed ? 'installed' : 'available', licence: entry.licence });
+    rows.push({ id: entry.id, task: entry.task, family: entry.family, size: megabytes(entry.sizeBytes), status: installed ? 'installed' : 'available', ...terms(entry) });
   }
   console.log(json ? JSON.stringify(rows, null, 2) : table(rows));
 }

@@ -16,6 +16,10 @@ const isEmpty = (discovery: Discovery) => discovery.models.length === 0 && disco
 async function pullDefaults(installer: ModelInstaller, log: FastifyBaseLogger): Promise<void> {
   log.info(`the models folder is empty: pulling the defaults (${DEFAULT_MODEL_IDS.join(', ')}); start with --offline to skip this`);
   for (const id of DEFAULT_MODEL_IDS) {
+    const entry = installer.catalogue.find(id);
+    if (entry?.commercialUse === false) log.warn(`default model ${id} is not for commercial use: ${entry.licence}`);
+  }
+  for (const id of DEFAULT_MODEL_IDS) {
     let lastDecile = -1;
     try {
       const outcome = await installer.pull(id, (progress) => {

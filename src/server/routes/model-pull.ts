@@ -55,6 +55,7 @@ export function modelPullRoutes(installer: ModelInstaller) {
         family: entry.family,
         description: entry.description,
         licence: entry.licence,
+        commercial_use: entry.commercialUse ?? null,
         url: entry.url,
         size_bytes: entry.sizeBytes ?? null,
         sha256: entry.sha256 ?? null,
