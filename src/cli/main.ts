@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import { Command, Option } from 'commander';
 import { ConfigError } from '../config.js';
 import { ApiError } from '../errors.js';

@@ -1,14 +1,14 @@
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { basename, extname, join } from 'node:path';
+import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import type { FastifyInstance } from 'fastify';
 import { PUBLIC_ROUTE } from '../auth.js';
+import { bundlePlayground, PLAYGROUND_ASSET_PATH, readPlaygroundBundle } from '../playground-bundle.js';
 
-/** The page's sources: index.html, main.ts and the modules it imports, style.css, favicon.svg. */
-const SOURCES = fileURLToPath(new URL('../../playground/', import.meta.url));
-const ASSET_PATH = '/playground/';
+/**
+ * The page: in an installed package, the bundle `npm run build` wrote (dist/playground/); run
+ * from the sources, src/playground/ itself, bundled on first use.
+ */
+const PLAYGROUND_DIR = fileURLToPath(new URL('../../playground/', import.meta.url));
 
 const CONTENT_TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
@@ -38,45 +38,10 @@ interface Playground {
   assets: Map<string, Asset>;
 }
 
-function hashedName(name: string, body: Uint8Array): string {
-  const hash = createHash('sha256').update(body).digest('hex').slice(0, 12);
-  const extension = extname(name);
-  return `${name.slice(0, -extension.length)}.${hash}${extension}`;
-}
-
-/** Bundles the script and stylesheet with esbuild in memory and points index.html at them. */
+/** The pre-built bundle when there is one, else a fresh bundle of the sources. */
 async function buildPlayground(): Promise<Playground> {
-  const result = await build({
-    absWorkingDir: SOURCES,
-    entryPoints: { app: 'main.ts', style: 'style.css' },
-    tsconfig: 'tsconfig.json',
-    bundle: true,
-    write: false,
-    outdir: 'dist',
-    format: 'esm',
-    target: 'es2022',
-    minify: true,
-    legalComments: 'none',
-    logLevel: 'silent',
-  });
-  const files = [
-    ...result.outputFiles.map((file) => ({ name: basename(file.path), body: Buffer.from(file.contents) })),
-    { name: 'favicon.svg', body: await readFile(join(SOURCES, 'favicon.svg')) },
-  ];
-  const assets = new Map<string, Asset>();
-  const urls = new Map<string, string>();
-  for (const { name, body } of files) {
-    const hashed = hashedName(name, body);
-    assets.set(hashed, { type: CONTENT_TYPES[extname(name)] ?? 'application/octet-stream', body });
-    urls.set(name, ASSET_PATH + hashed);
-  }
-  const template = await readFile(join(SOURCES, 'index.html'), 'utf8');
-  const page = template.replace(/\{\{([\w.-]+)\}\}/g, (_, name: string) => {
-    const url = urls.get(name);
-    if (!url) throw new Error(`src/playground/index.html names an asset the bundle has not made: ${name}`);
-    return url;
-  });
-  return { page, assets };
+  const { page, assets } = (await readPlaygroundBundle(PLAYGROUND_DIR)) ?? (await bundlePlayground(PLAYGROUND_DIR));
+  return { page, assets: new Map(assets.map(({ name, body }) => [name, { type: CONTENT_TYPES[extname(name)] ?? 'application/octet-stream', body }])) };
 }
 
 /** Built on the first request and kept; a failed build is tried again on the next. */
@@ -105,7 +70,7 @@ export default async function playgroundRoutes(app: FastifyInstance): Promise<vo
       .send(page);
   });
 
-  app.get<{ Params: { file: string } }>(`${ASSET_PATH}:file`, PUBLIC_ROUTE, async (request, reply) => {
+  app.get<{ Params: { file: string } }>(`${PLAYGROUND_ASSET_PATH}:file`, PUBLIC_ROUTE, async (request, reply) => {
     const asset = (await loadPlayground()).assets.get(request.params.file);
     if (!asset) {
       reply.callNotFound();
