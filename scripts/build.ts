@@ -1,21 +1,25 @@
 /**
  * `npm run build` (and `prepare`, so `npm ci` and `npm pack` run it): the server and CLI compiled
- * to dist/ by tsc, and the playground bundled into dist/playground/, so nothing at run time needs
- * tsx or esbuild.
+ * to dist/ by tsc, the files they load that are not TypeScript (such as the worker entry) copied
+ * beside them, and the playground bundled into dist/playground/, so nothing at run time needs tsx
+ * or esbuild.
  */
 import { execFile } from 'node:child_process';
-import { rm } from 'node:fs/promises';
+import { cp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { bundlePlayground, writePlaygroundBundle } from '../src/server/playground-bundle.js';
 
 const ROOT = join(import.meta.dirname, '..');
+const SRC = join(ROOT, 'src');
 const DIST = join(ROOT, 'dist');
+const PLAYGROUND = join(SRC, 'playground');
 
 await rm(DIST, { recursive: true, force: true });
 const tsc = join(dirname(createRequire(import.meta.url).resolve('typescript/package.json')), 'bin', 'tsc');
 await promisify(execFile)(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json')], { cwd: ROOT }).catch((error: { stdout?: string; message: string }) => {
   throw new Error(`tsc failed:\n${error.stdout || error.message}`);
 });
-await writePlaygroundBundle(await bundlePlayground(join(ROOT, 'src', 'playground')), join(DIST, 'playground'));
+await cp(SRC, DIST, { recursive: true, filter: (path) => path !== PLAYGROUND && !path.endsWith('.ts') });
+await writePlaygroundBundle(await bundlePlayground(PLAYGROUND), join(DIST, 'playground'));
