@@ -102,7 +102,7 @@ async function inspectAs(family: Family, id: string, dir: string, names: Readonl
   for (const role of family.files) {
     const path = await resolveRole(dir, role, names);
     if (path) files[role.role] = path;
-    else if (role.kind !== 'files') missing.push(describeRole(role));
+    else if (role.kind !== 'files' && !role.optional) missing.push(describeRole(role));
   }
   if (missing.length > 0) {
     return { id, dir, reason: `${family.displayName} model is missing ${missing.join('; ')} (absent or empty)` };

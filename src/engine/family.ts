@@ -14,6 +14,8 @@ export interface SingleFileRole {
   kind: 'file' | 'dir';
   /** Shown in "missing ..." messages for patterns. */
   describe?: string;
+  /** The family reads it when present and does without it otherwise. */
+  optional?: boolean;
 }
 
 /** Optional files matching a pattern, passed to the engine as one comma-separated list. */

@@ -29,11 +29,11 @@ function checkPiperMetadata(meta: Map<string, string>): void {
 }
 
 /** Voice names by speaker id: the speaker map of a multi-speaker voice, else the one voice's name. */
-function voiceNames(config: PiperJson, count: number, modelPath: string): string[] {
+function voiceNames(config: PiperJson | undefined, count: number, modelPath: string): string[] {
   // en_US-amy-medium.onnx → amy, when the config does not name its dataset.
-  if (count <= 1) return [config.dataset ?? basename(modelPath, '.onnx').split('-')[1] ?? 'default'];
+  if (count <= 1) return [config?.dataset ?? basename(modelPath, '.onnx').split('-')[1] ?? 'default'];
   const names = Array.from({ length: count }, (_, i) => String(i));
-  for (const [name, id] of Object.entries(config.speaker_id_map ?? {})) {
+  for (const [name, id] of Object.entries(config?.speaker_id_map ?? {})) {
     if (id < count) names[id] = name;
   }
   return names;
@@ -41,7 +41,10 @@ function voiceNames(config: PiperJson, count: number, modelPath: string): string
 
 /**
  * Piper: VITS voices (one speaker, or several named in the config) with espeak-ng phonemes; speed
- * is the length scale. A folder holds `<voice>.onnx` and the `<voice>.onnx.json` Piper ships beside it.
+ * is the length scale. A folder holds `<voice>.onnx`, tokens.txt and espeak-ng-data/, and in
+ * releases since mid-2025 the `<voice>.onnx.json` Piper ships beside it. sherpa-onnx reads only
+ * the model's metadata, so without the json the voice still loads: its name comes from the file
+ * name, a multi-speaker voice's speakers are numbered.
  */
 export const piper: TtsFamily = {
   task: 'tts',
@@ -49,11 +52,11 @@ export const piper: TtsFamily = {
   displayName: 'Piper (VITS)',
   files: [
     { role: 'model', names: [/\.onnx$/], kind: 'file', describe: '<voice>.onnx' },
-    { role: 'config', names: [/\.onnx\.json$/], kind: 'file', describe: '<voice>.onnx.json' },
+    { role: 'config', names: [/\.onnx\.json$/], kind: 'file', describe: '<voice>.onnx.json', optional: true },
     { role: 'tokens', names: ['tokens.txt'], kind: 'file' },
     { role: 'dataDir', names: ['espeak-ng-data'], kind: 'dir' },
   ],
-  matches: (names) => [...names].some((n) => n.endsWith('.onnx') && names.has(`${n}.json`)),
+  matches: (names) => [...names].some((n) => n.endsWith('.onnx')) && names.has('tokens.txt') && names.has('espeak-ng-data') && !names.has('voices.bin'),
   chunkGapSeconds: 0.1,
   takesLanguage: false,
   skipsUnreadableText: true,
@@ -61,7 +64,7 @@ export const piper: TtsFamily = {
   async capabilities(files) {
     const meta = await readOnnxMetadata(files.model!);
     checkPiperMetadata(meta);
-    const config = await readPiperJson(files.config!);
+    const config = files.config ? await readPiperJson(files.config) : undefined;
     const language = meta.get('voice') || 'en-us';
     return {
       task: 'tts',
