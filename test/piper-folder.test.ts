@@ -30,7 +30,7 @@ after(async () => {
 
 test('discovered as Piper, the voice named from the file, the rest from the model\'s metadata', async () => {
   const model = await inspectModelFolder('amy', folder());
-  assert.ok('task' in model, `loads: ${JSON.stringify(model)}`);
+  assert.ok('task' in model && model.task === 'tts', `loads as text-to-speech: ${JSON.stringify(model)}`);
   assert.equal(model.family.id, 'piper');
   assert.equal(model.files.config, undefined);
   assert.deepEqual(model.capabilities.voices, ['amy']);
