@@ -61,7 +61,7 @@ test('a transducer folder without NeMo metadata is reported by name, not handed 
     const found = await discoverModels(zipformer);
     assert.deepEqual(found.models, []);
     assert.equal(found.broken[0]?.id, 'zipformer');
-    assert.match(found.broken[0]!.reason, /lacks the NeMo metadata vocab_size, .*only NeMo transducers \(Parakeet\) are supported/);
+    assert.match(found.broken[0]!.reason, /encoder\.onnx lacks the metadata vocab_size, .*only NeMo transducers \(Parakeet\) are supported/);
   } finally {
     await rm(zipformer, { recursive: true, force: true });
   }

@@ -1,9 +1,11 @@
 import { readdir, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type { FileRole, ResolvedFiles, SingleFileRole, TtsCapabilities, TtsFamily } from './family.js';
 import { FAMILIES } from './families/index.js';
+import { metadataProblems, type Metadata } from './metadata-contract.js';
 import { checkTokensFile } from './model-files-check.js';
 import type { SpeakerCapabilities, SpeakerFamily } from './speaker-family.js';
+import { readOnnxMetadata } from './onnx-metadata.js';
 import type { SttCapabilities, SttFamily } from './stt-family.js';
 
 interface InstalledBase {
@@ -95,8 +97,46 @@ async function filesSize(files: ResolvedFiles): Promise<number> {
 
 type Family = (typeof FAMILIES)[number];
 
+/** Reads each ONNX file's metadata once per inspection. */
+type MetadataReader = (path: string) => Promise<Metadata>;
+
+function metadataReader(): MetadataReader {
+  const read = new Map<string, Promise<Metadata>>();
+  return (path) => {
+    let metadata = read.get(path);
+    if (!metadata) read.set(path, (metadata = readOnnxMetadata(path)));
+    return metadata;
+  };
+}
+
+/** What in the family's ONNX metadata the native code would exit on, as a reason; undefined when nothing. */
+async function metadataFault(family: Family, files: ResolvedFiles, metadataOf: MetadataReader): Promise<string | undefined> {
+  for (const contract of family.metadata ?? []) {
+    const path = files[contract.file]!;
+    const problems = metadataProblems(contract, await metadataOf(path));
+    if (problems.length > 0) {
+      return `${family.displayName} model's ${basename(path)} ${problems.join('; ')}: ${contract.hint ?? 'sherpa-onnx cannot run it without'}`;
+    }
+  }
+  return undefined;
+}
+
+/** The families whose metadata says the folder is theirs (e.g. model_type=kokoro), whatever its file names say. */
+async function familiesClaiming(dir: string, names: ReadonlySet<string>, metadataOf: MetadataReader): Promise<Family[]> {
+  const claiming: Family[] = [];
+  for (const family of FAMILIES) {
+    const contract = family.metadata?.find((c) => c.identifies);
+    const role = family.files.find((r) => r.role === contract?.file);
+    if (!contract || !role || role.kind === 'files') continue;
+    const path = await resolveRole(dir, role, names);
+    const metadata = path ? await metadataOf(path).catch(() => undefined) : undefined;
+    if (metadata && contract.identifies!(metadata)) claiming.push(family);
+  }
+  return claiming;
+}
+
 /** The folder as a model of `family`, or why it is not one. */
-async function inspectAs(family: Family, id: string, dir: string, names: ReadonlySet<string>): Promise<InstalledModel | BrokenModel> {
+async function inspectAs(family: Family, id: string, dir: string, names: ReadonlySet<string>, metadataOf: MetadataReader): Promise<InstalledModel | BrokenModel> {
   const files: Record<string, string> = {};
   const missing: string[] = [];
   for (const role of family.files) {
@@ -108,6 +148,8 @@ async function inspectAs(family: Family, id: string, dir: string, names: Readonl
     return { id, dir, reason: `${family.displayName} model is missing ${missing.join('; ')} (absent or empty)` };
   }
   try {
+    const fault = await metadataFault(family, files, metadataOf);
+    if (fault) return { id, dir, reason: fault };
     if (files.tokens) await checkTokensFile(files.tokens);
     const sizeBytes = await filesSize(files);
     if (family.task === 'tts') return { task: 'tts', id, dir, family, files, capabilities: await family.capabilities(files), sizeBytes };
@@ -119,21 +161,24 @@ async function inspectAs(family: Family, id: string, dir: string, names: Readonl
 }
 
 /**
- * What the folder `dir` holds: a usable model, or why it is not one. Some families share file
- * names (KittenTTS and Kokoro both ship model.onnx beside voices.bin), so each family whose
- * files match is tried in order, and its metadata checks decide; when none fits, the first
- * family's reason is the one reported.
+ * What the folder `dir` holds: a usable model, or why it is not one. Families share file names
+ * (KittenTTS and Kokoro both ship model.onnx beside voices.bin; a Kokoro folder without
+ * voices.bin has SenseVoice's), so the families whose ONNX metadata claims the folder are tried
+ * first, then each family whose files match, and each family's metadata contract decides. When
+ * none fits, the first family's reason is the one reported: the claiming family's, if any.
  */
 export async function inspectModelFolder(id: string, dir: string): Promise<InstalledModel | BrokenModel> {
   const names = new Set(await readdir(dir));
-  const candidates = FAMILIES.filter((f) => f.matches(names));
+  const metadataOf = metadataReader();
+  const claiming = await familiesClaiming(dir, names, metadataOf);
+  const candidates = [...claiming, ...FAMILIES.filter((f) => f.matches(names) && !claiming.includes(f))];
   if (candidates.length === 0) {
     const known = FAMILIES.map((f) => f.displayName).join(', ');
     return { id, dir, reason: `no known model family matches its files (known: ${known})` };
   }
   let first: BrokenModel | undefined;
   for (const family of candidates) {
-    const found = await inspectAs(family, id, dir, names);
+    const found = await inspectAs(family, id, dir, names, metadataOf);
     if ('task' in found) return found;
     first ??= found;
   }

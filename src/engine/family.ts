@@ -1,5 +1,6 @@
 import type { MonoAudio } from '../audio/pcm.js';
 import type { ControlValues, FamilyControls } from './controls.js';
+import type { MetadataContract } from './metadata-contract.js';
 import type { TtsGenerateRequest } from './sherpa.js';
 
 export type CloningMode = 'none' | 'audio' | 'audio+transcript';
@@ -75,6 +76,8 @@ export interface FamilyBase {
   readonly files: readonly FileRole[];
   /** True when a folder's file names say it is this family. */
   matches(fileNames: ReadonlySet<string>): boolean;
+  /** The ONNX metadata the family's native code cannot run without, checked before loading. */
+  readonly metadata?: readonly MetadataContract[];
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { BrokenModel, Discovery, InstalledModel, InstalledSpeakerModel, InstalledSttModel, InstalledTtsModel } from './discovery.js';
+import { inspectModelFolder } from './discovery.js';
 import { QueueFullError, SerialJobQueue } from './job-queue.js';
 import { sherpa, type NativeOfflineRecognizer, type NativeOfflineTts, type NativeSpeakerDiarization } from './sherpa.js';
 import { SpeakerEmbedder } from './speaker-embedder.js';
@@ -339,13 +340,23 @@ export class ModelPool {
     return loaded.engine;
   }
 
+  /**
+   * Inspects the folder again before the engine opens it: files changed since discovery (a
+   * voices.bin cut short, a model swapped) could otherwise make the native code end the process.
+   */
+  private async stillUsable(model: InstalledModel): Promise<void> {
+    const found = await inspectModelFolder(model.id, model.dir);
+    if (!('task' in found)) throw new Error(found.reason);
+    if (found.family !== model.family) throw new Error(`the folder now holds a ${found.family.displayName} model, not ${model.family.displayName}`);
+  }
+
   private startLoading(slot: Slot, wanted: EngineRequest): Promise<NativeEngine> {
     const { model } = slot;
     const log = this.options.logger;
     const started = performance.now();
     const another = slot.engines.size > 0 ? ` (another ${wanted.purpose})` : '';
     log.info({ model: model.id, family: model.family.id }, `loading model '${model.id}' (${model.family.displayName})${another} on first use`);
-    return wanted.create().then(
+    return this.stillUsable(model).then(() => wanted.create()).then(
       (engine) => {
         log.info({ model: model.id, ms: Math.round(performance.now() - started) }, `model '${model.id}' loaded`);
         return engine;

@@ -1,4 +1,5 @@
 import type { TtsFamily } from '../family.js';
+import { listOf, type MetadataContract } from '../metadata-contract.js';
 import { checkStyleTable } from '../model-files-check.js';
 import { readOnnxMetadata } from '../onnx-metadata.js';
 
@@ -30,6 +31,18 @@ function voiceLanguages(voices: readonly string[]): string[] {
   return known.filter((l) => spoken.has(l));
 }
 
+/** offline-tts-kokoro-model.cc: style_dim is [rows, 1, dim]. */
+const KOKORO_METADATA: MetadataContract = {
+  file: 'model',
+  required: { sample_rate: 'int', n_speakers: 'int', has_espeak: 'int', style_dim: 'ints' },
+  optional: { version: 'int' },
+  rules: (meta) => {
+    const dims = listOf(meta.get('style_dim')!).map(Number);
+    return dims.length === 3 && dims[1] === 1 ? [] : [`style_dim='${meta.get('style_dim')}' is not 3 numbers with 1 in the middle`];
+  },
+  identifies: (meta) => meta.get('model_type') === 'kokoro',
+};
+
 /**
  * Kokoro: preset voices (a style table in voices.bin), espeak-ng phonemes, native speed. v0.19
  * speaks English only; v1.0 (multi-lingual, with lexicons) speaks the languages of its voices,
@@ -47,6 +60,7 @@ export const kokoro: TtsFamily = {
     { role: 'lexicon', pattern: /^lexicon-[\w-]+\.txt$/, kind: 'files' },
   ],
   matches: (names) => names.has('voices.bin') && !names.has('vocab.json'),
+  metadata: [KOKORO_METADATA],
   chunkGapSeconds: 0.1,
   takesLanguage: true,
   skipsUnreadableText: true,

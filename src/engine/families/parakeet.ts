@@ -1,9 +1,18 @@
 import type { SttFamily } from '../stt-family.js';
+import type { MetadataContract } from '../metadata-contract.js';
 import { readOnnxMetadata } from '../onnx-metadata.js';
 import { recognizerConfig } from './recognizer-config.js';
 
-/** Metadata sherpa-onnx's NeMo transducer reads from the encoder, and exits without. */
-const NEMO_METADATA = ['vocab_size', 'subsampling_factor', 'normalize_type', 'pred_rnn_layers', 'pred_hidden'] as const;
+/**
+ * offline-transducer-nemo-model.cc reads these from the encoder. An icefall Zipformer (also
+ * encoder, decoder and joiner) lacks them, and the engine would exit on it.
+ */
+const NEMO_METADATA: MetadataContract = {
+  file: 'encoder',
+  required: { vocab_size: 'int', subsampling_factor: 'int', pred_rnn_layers: 'int', pred_hidden: 'int' },
+  optional: { is_giga_am: 'int', feat_dim: 'int' },
+  hint: 'only NeMo transducers (Parakeet) are supported',
+};
 
 /** Parakeet TDT 0.6B v3's 25 European languages, as NVIDIA's model card lists them. */
 const V3_LANGUAGES = ['bg', 'hr', 'cs', 'da', 'nl', 'en', 'et', 'fi', 'fr', 'de', 'el', 'hu', 'it', 'lv', 'lt', 'mt', 'pl', 'pt', 'ro', 'sk', 'sl', 'es', 'sv', 'ru', 'uk'];
@@ -30,15 +39,10 @@ export const parakeet: SttFamily = {
     { role: 'tokens', names: ['tokens.txt'], kind: 'file' },
   ],
   matches: (names) => names.has('joiner.onnx') || names.has('joiner.int8.onnx'),
+  metadata: [NEMO_METADATA],
 
   async capabilities(files) {
     const meta = await readOnnxMetadata(files.encoder!);
-    // The engine exits the whole process on a transducer without NeMo's metadata (an icefall
-    // Zipformer, say), so such a folder is refused here, by name, instead.
-    const missing = NEMO_METADATA.filter((key) => !meta.has(key));
-    if (missing.length > 0) {
-      throw new Error(`its encoder lacks the NeMo metadata ${missing.join(', ')}: only NeMo transducers (Parakeet) are supported`);
-    }
     return {
       task: 'stt',
       family: 'parakeet',

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { z } from 'zod';
 import type { TtsFamily } from '../family.js';
+import { atoi, type MetadataContract } from '../metadata-contract.js';
 import { readOnnxMetadata } from '../onnx-metadata.js';
 
 /** The parts of Piper's `<voice>.onnx.json` Vocable reads: the voice's and its speakers' names. */
@@ -18,15 +19,16 @@ async function readPiperJson(path: string): Promise<PiperJson> {
 }
 
 /**
- * The engine ends the whole process when these are missing, and only reads espeak-ng phonemes
- * for a model whose comment says piper; sherpa-onnx's vits-piper-* releases add them.
+ * offline-tts-vits-model.cc. The engine reads espeak-ng phonemes only for a model whose comment
+ * says piper, which sherpa-onnx's vits-piper-* releases add.
  */
-function checkPiperMetadata(meta: Map<string, string>): void {
-  const missing = ['sample_rate', 'n_speakers', 'language', 'comment'].filter((key) => !meta.has(key));
-  if (missing.length > 0 || !meta.get('comment')!.includes('piper')) {
-    throw new Error(`the model lacks sherpa-onnx's Piper metadata (${missing.length > 0 ? missing.join(', ') : 'comment=piper'}): use a sherpa-onnx vits-piper-* release`);
-  }
-}
+const PIPER_METADATA: MetadataContract = {
+  file: 'model',
+  required: { sample_rate: 'int', n_speakers: 'int', language: 'text', comment: 'text' },
+  optional: { add_blank: 'int', speaker_id: 'int', version: 'int', num_emotions: 'int', jieba: 'int', blank_id: 'int', bos_id: 'int', eos_id: 'int', use_eos_bos: 'int', pad_id: 'int', has_g2pw: 'int' },
+  rules: (meta) => (meta.get('comment')!.includes('piper') ? [] : [`comment='${meta.get('comment')}' does not say piper: use a sherpa-onnx vits-piper-* release`]),
+  identifies: (meta) => meta.get('comment')?.includes('piper') === true,
+};
 
 /** Voice names by speaker id: the speaker map of a multi-speaker voice, else the one voice's name. */
 function voiceNames(config: PiperJson | undefined, count: number, modelPath: string): string[] {
@@ -57,21 +59,21 @@ export const piper: TtsFamily = {
     { role: 'dataDir', names: ['espeak-ng-data'], kind: 'dir' },
   ],
   matches: (names) => [...names].some((n) => n.endsWith('.onnx')) && names.has('tokens.txt') && names.has('espeak-ng-data') && !names.has('voices.bin'),
+  metadata: [PIPER_METADATA],
   chunkGapSeconds: 0.1,
   takesLanguage: false,
   skipsUnreadableText: true,
 
   async capabilities(files) {
     const meta = await readOnnxMetadata(files.model!);
-    checkPiperMetadata(meta);
     const config = files.config ? await readPiperJson(files.config) : undefined;
     const language = meta.get('voice') || 'en-us';
     return {
       task: 'tts',
       family: 'piper',
       cloning: 'none',
-      voices: voiceNames(config, Number(meta.get('n_speakers')), files.model!),
-      sample_rate: Number(meta.get('sample_rate')),
+      voices: voiceNames(config, atoi(meta.get('n_speakers')!), files.model!),
+      sample_rate: atoi(meta.get('sample_rate')!),
       languages: [language],
       speed: true,
       controls: {},

@@ -1,7 +1,24 @@
+import type { MetadataContract } from '../metadata-contract.js';
 import type { SttFamily } from '../stt-family.js';
 import { recognizerConfig } from './recognizer-config.js';
 
 const LANGUAGES = ['zh', 'en', 'ja', 'ko', 'yue'];
+
+/** offline-sense-voice-model.cc; FunASR Nano exports (comment says Nano) lack the language and ITN ids. */
+const SENSEVOICE_METADATA: MetadataContract = {
+  file: 'model',
+  required: (meta) => ({
+    vocab_size: 'int',
+    lfr_window_size: 'int',
+    lfr_window_shift: 'int',
+    normalize_samples: 'int',
+    ...(meta.get('comment')?.includes('Nano')
+      ? {}
+      : { with_itn: 'int', without_itn: 'int', lang_auto: 'int', lang_zh: 'int', lang_en: 'int', lang_ja: 'int', lang_ko: 'int', lang_yue: 'int', neg_mean: 'floats', inv_stddev: 'floats' }),
+  }),
+  optional: { blank_id: 'int' },
+  identifies: (meta) => meta.get('model_type') === 'sense_voice_ctc',
+};
 
 /** SenseVoice: a CTC model for five languages (or `auto`), with token times and punctuation (ITN). */
 export const sensevoice: SttFamily = {
@@ -15,6 +32,7 @@ export const sensevoice: SttFamily = {
   ],
   // model.onnx with tokens.txt and none of the other families' marks.
   matches: (names) => (names.has('model.onnx') || names.has('model.int8.onnx')) && names.has('tokens.txt') && !names.has('voices.bin'),
+  metadata: [SENSEVOICE_METADATA],
 
   capabilities: async () => ({
     task: 'stt',

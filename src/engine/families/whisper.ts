@@ -1,6 +1,22 @@
 import type { SttFamily } from '../stt-family.js';
+import { atoi, listOf, type MetadataContract } from '../metadata-contract.js';
 import { readOnnxMetadata } from '../onnx-metadata.js';
 import { recognizerConfig } from './recognizer-config.js';
+
+/** offline-whisper-model.cc, which reads the encoder's metadata; multilingual models list their languages. */
+const WHISPER_METADATA: MetadataContract = {
+  file: 'encoder',
+  required: (meta) => ({
+    ...Object.fromEntries(['n_mels', 'n_text_layer', 'n_text_ctx', 'n_text_state', 'n_vocab', 'sot', 'eot', 'blank_id', 'translate', 'transcribe', 'is_multilingual', 'no_timestamps', 'no_speech'].map((key) => [key, 'int' as const])),
+    sot_sequence: 'ints',
+    ...(atoi(meta.get('is_multilingual') ?? '') !== 0 ? { all_language_tokens: 'ints' as const, all_language_codes: 'strings' as const } : {}),
+  }),
+  optional: { n_alignment_heads: 'int' },
+  rules: (meta) => {
+    const tokens = meta.get('all_language_tokens');
+    return tokens !== undefined && listOf(tokens).length !== listOf(meta.get('all_language_codes')!).length ? ['all_language_tokens and all_language_codes differ in length'] : [];
+  },
+};
 
 /**
  * Whisper: 30 s windows, about a hundred languages in the multilingual models, and translation
@@ -17,6 +33,7 @@ export const whisper: SttFamily = {
     { role: 'tokens', names: [/^[\w.-]+-tokens\.txt$/], kind: 'file', describe: '<size>-tokens.txt' },
   ],
   matches: (names) => [...names].some((n) => /-encoder(\.int8)?\.onnx$/.test(n)) && [...names].some((n) => /-tokens\.txt$/.test(n)),
+  metadata: [WHISPER_METADATA],
 
   async capabilities(files) {
     // sherpa-onnx's export writes the metadata into the encoder only; the engine reads it there.

@@ -1,6 +1,13 @@
 import type { TtsFamily } from '../family.js';
+import type { MetadataContract } from '../metadata-contract.js';
 
 const SAMPLE_RATE = 24000;
+
+/** offline-tts-zipvoice-model.cc reads every key with a default, but exits on a negative one. */
+const ZIPVOICE_METADATA: MetadataContract[] = [
+  { file: 'encoder', required: {}, optional: { use_espeak: 'int' } },
+  { file: 'decoder', required: {}, optional: { version: 'int', feat_dim: 'int', sample_rate: 'int', n_fft: 'int', hop_length: 'int', window_length: 'int', num_mels: 'int' } },
+];
 
 /**
  * ZipVoice: flow-matching zero-shot TTS conditioned on a reference clip and its transcript. It
@@ -19,6 +26,7 @@ export const zipvoice: TtsFamily = {
     { role: 'dataDir', names: ['espeak-ng-data'], kind: 'dir' },
   ],
   matches: (names) => [...names].some((n) => n.startsWith('vocos') || n.startsWith('fm_decoder') || n === 'vocoder.onnx'),
+  metadata: ZIPVOICE_METADATA,
   reference: { sampleRate: SAMPLE_RATE, maxSeconds: 20, overLength: 'reject' },
   chunkGapSeconds: 0.1,
   takesLanguage: false,
