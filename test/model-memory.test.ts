@@ -66,7 +66,8 @@ describe('memory budget', () => {
     await withApp({ memoryBudgetBytes: size.kokoro! + 1 }, async (app, { pool }) => {
       let release!: () => void;
       const busy = pool.run('kokoro', () => new Promise<void>((resolve) => (release = resolve)));
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      // The job holds the model once it has loaded and started.
+      while (!release) await new Promise((resolve) => setTimeout(resolve, 10));
       assertApiError(await speak(app, 'pocket'), 503, { message: /does not fit the memory budget.*busy/ });
       assert.deepEqual(await loaded(app), ['kokoro']);
       release();
@@ -109,7 +110,8 @@ describe('operator routes', () => {
     await withApp({}, async (app, { pool }) => {
       let release!: () => void;
       const busy = pool.run('kokoro', () => new Promise<void>((resolve) => (release = resolve)));
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      // The job holds the model once it has loaded and started.
+      while (!release) await new Promise((resolve) => setTimeout(resolve, 10));
       assertApiError(await app.inject({ method: 'POST', url: '/v1/models/kokoro/unload' }), 409, { code: 'model_busy' });
       release();
       await busy;
