@@ -50,5 +50,6 @@ test('a folder with an .onnx but no tokens.txt is still not taken for a Piper vo
   await rm(join(dir, 'tokens.txt'));
   const model = await inspectModelFolder('no-tokens', dir);
   assert.ok(!('task' in model), 'not a usable model');
-  assert.match(model.reason, /no known model family/);
+  // Its metadata (comment=piper) names the family, so the reason says what the voice lacks.
+  assert.match(model.reason, /Piper \(VITS\) model is missing tokens\.txt/);
 });
