@@ -11,6 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { fixtureModelsDir } from '../fixtures/cache.js';
 import { PARAKEET_TEXT, writeParakeetFixture } from '../fixtures/parakeet.js';
+import type { ModelPool } from '../src/engine/model-pool.js';
 import { readOnnxMetadata } from '../src/engine/onnx-metadata.js';
 import { testApp } from './helpers/app.js';
 import { assertApiError } from './helpers/assertions.js';
@@ -18,6 +19,7 @@ import { sharedClip } from './helpers/audio.js';
 import { form } from './helpers/multipart.js';
 
 let app: FastifyInstance;
+let pool: ModelPool;
 let modelsDir: string;
 const clip = sharedClip('spk1_snt1.wav');
 
@@ -29,7 +31,7 @@ before(async () => {
   await writeParakeetFixture(join(modelsDir, 'parakeet-v2'), 'v2');
   await writeParakeetFixture(join(modelsDir, 'parakeet-v3'), 'v3');
   await symlink(join(await fixtureModelsDir(), 'silero-vad'), join(modelsDir, 'silero-vad'));
-  ({ app } = await testApp(modelsDir));
+  ({ app, pool } = await testApp(modelsDir));
 });
 after(async () => {
   await app.close();
@@ -58,6 +60,11 @@ describe('v3: 25 European languages', () => {
       assert.equal(response.json<{ text: string }>().text, PARAKEET_TEXT);
     });
   }
+
+  test('languages share one recognizer: its config does not depend on them, so no second one is made', async () => {
+    for (const language of ['de', 'fr', 'en']) assert.equal((await transcribe('parakeet-v3', { language })).statusCode, 200);
+    assert.equal(pool.state('parakeet-v3').memory_bytes, pool.get('parakeet-v3').sizeBytes);
+  });
 
   test('a language outside its list → 400 naming the list', async () => {
     assertApiError(await transcribe('parakeet-v3', { language: 'ja' }), 400, { param: 'language', code: 'unsupported_language', message: /it knows: .*\bde\b/ });
