@@ -1,11 +1,32 @@
+import { readFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { z } from 'zod';
 
 /** A switch: a flag's `true`, or an environment value 1/true/0/false. */
 const onOff = z.union([z.boolean(), z.enum(['1', 'true', '0', 'false']).transform((v) => v === '1' || v === 'true')]);
 
-/** One typed configuration: defaults < environment (VOCABLE_*) < command-line flags. */
+/** An object setting: as itself from a file or flag, as JSON text from the environment. */
+const jsonObject = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => {
+    if (typeof value !== 'string') return value;
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      return value;
+    }
+  }, schema);
+
+/** One typed configuration: defaults < config file (--config) < environment (VOCABLE_*) < command-line flags. */
 export const configSchema = z.object({
+  /** A JSON file of settings (these same names), read before the environment and flags. */
+  config: z.string().min(1).optional(),
+  /** Model names that stand for installed models, e.g. {"tts-1": "kokoro-en-v0_19"}; OpenAI's names default to the installed default model. */
+  modelAliases: jsonObject(z.record(z.string().min(1), z.string().min(1))),
+  /**
+   * The voice an OpenAI voice name (alloy, echo, …) becomes, per model id, family id or "*":
+   * {"kokoro": {"alloy": "af_bella"}, "*": {"nova": "my-saved-voice"}}; a preset or a saved voice.
+   */
+  voiceAliases: jsonObject(z.record(z.string().min(1), z.record(z.string().min(1), z.string().min(1)))),
   host: z.string().min(1),
   port: z.coerce.number().int().min(0).max(65535),
   modelsDir: z.string().min(1),
@@ -87,9 +108,14 @@ export const DEFAULT_CONFIG: Config = {
   offline: false,
   allowOpen: false,
   corsOrigins: [],
+  modelAliases: {},
+  voiceAliases: {},
 };
 
 const ENV_NAMES: Record<keyof Config, string> = {
+  config: 'VOCABLE_CONFIG',
+  modelAliases: 'VOCABLE_MODEL_ALIASES',
+  voiceAliases: 'VOCABLE_VOICE_ALIASES',
   host: 'VOCABLE_HOST',
   port: 'VOCABLE_PORT',
   modelsDir: 'VOCABLE_MODELS_DIR',
@@ -125,8 +151,25 @@ export function envName(key: keyof Config): string {
 
 export class ConfigError extends Error {}
 
+/** The settings in a JSON config file, checked for names this configuration does not have (a typo would silently do nothing). */
+function readConfigFile(path: string): Record<string, unknown> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(`Cannot read the config file ${path}: ${(error as Error).message}`);
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(`The config file ${path} must hold a JSON object of settings`);
+  const known = new Set<string>(Object.keys(ENV_NAMES));
+  const unknown = Object.keys(raw).filter((key) => !known.has(key) || key === 'config');
+  if (unknown.length > 0) throw new ConfigError(`The config file ${path} has unknown settings: ${unknown.join(', ')}. Known: ${[...known].filter((k) => k !== 'config').join(', ')}`);
+  return raw as Record<string, unknown>;
+}
+
 export function resolveConfig(flags: Partial<Record<keyof Config, unknown>>, env: NodeJS.ProcessEnv = process.env): Config {
   const merged: Record<string, unknown> = { ...DEFAULT_CONFIG };
+  const file = (flags.config as string | undefined) ?? (env[ENV_NAMES.config] || undefined);
+  if (file !== undefined) Object.assign(merged, readConfigFile(file), { config: file });
   for (const [key, name] of Object.entries(ENV_NAMES)) {
     const value = env[name];
     if (value !== undefined && value !== '') merged[key] = value;
@@ -138,7 +181,8 @@ export function resolveConfig(flags: Partial<Record<keyof Config, unknown>>, env
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const key = String(issue.path[0]) as keyof Config;
-    throw new ConfigError(`Invalid setting ${key} (flag or ${ENV_NAMES[key] ?? key}): ${issue.message}`);
+    const where = issue.path.length > 1 ? `${key}.${issue.path.slice(1).join('.')}` : key;
+    throw new ConfigError(`Invalid setting ${where} (flag, ${ENV_NAMES[key] ?? key} or config file): ${issue.message}`);
   }
   return parsed.data;
 }

@@ -150,7 +150,7 @@ describe('bad input', () => {
     ['bytes that are not audio', { model: 'sensevoice' }, Buffer.from('this is a text file, not audio'), 400, /not a readable audio file/],
     ['a truncated flac', { model: 'sensevoice' }, readFileSync(join(DATA, 'spk1_snt1.flac')).subarray(0, 300), 400, /file/],
     ['no model', {}, jfk, 400, /model is required/],
-    ['an unknown model', { model: 'whisper-1' }, jfk, 404, /does not exist/],
+    ['an unknown model', { model: 'no-such-model' }, jfk, 404, /does not exist/],
     ['a text-to-speech model', { model: 'kokoro' }, jfk, 400, /text into speech/],
     ['an unknown response_format', { model: 'sensevoice', response_format: 'docx' }, jfk, 400, /json, text, srt, vtt, verbose_json/],
     ['an unknown granularity', { model: 'sensevoice', 'timestamp_granularities[]': 'phoneme' }, jfk, 400, /segment.*word/],

@@ -35,6 +35,7 @@ function connectionFlags(options: Record<string, unknown>): ConnectionFlags {
 program
   .command('serve', { isDefault: true })
   .description('start the HTTP server')
+  .addOption(new Option('--config <file>', 'JSON file of settings, named as below in camelCase (modelsDir, apiKey, modelAliases, voiceAliases…); environment and flags override it (VOCABLE_CONFIG)'))
   .addOption(new Option('--host <host>', 'address to listen on (VOCABLE_HOST, default 127.0.0.1: this machine only; any other needs --api-key or --allow-open)'))
   .addOption(new Option('--port <port>', 'port to listen on (VOCABLE_PORT, default 8000)'))
   .addOption(modelsDirOption())
@@ -69,6 +70,7 @@ program
   .description('download catalogue models into the models folder (resumes an interrupted download; checks size and SHA-256)')
   .argument('<id...>', 'catalogue ids, as `vocable models` lists them')
   .addOption(modelsDirOption())
+  .addOption(new Option('--data-dir <dir>', 'where a voice pack\'s voices are saved (VOCABLE_DATA_DIR, default ./data)'))
   .addOption(catalogueOption())
   .action(async (ids: string[], options: Record<string, unknown>) => pullCommand(ids, options));
 

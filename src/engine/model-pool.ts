@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { BrokenModel, Discovery, InstalledModel, InstalledSpeakerModel, InstalledSttModel, InstalledTtsModel } from './discovery.js';
 import { inspectModelFolder } from './discovery.js';
 import { QueueFullError, SerialJobQueue } from './job-queue.js';
+import type { ModelAlias, ModelAliases } from './model-aliases.js';
 import { sherpa, type NativeOfflineRecognizer, type NativeOfflineTts, type NativeSpeakerDiarization } from './sherpa.js';
 import { SpeakerEmbedder } from './speaker-embedder.js';
 import type { RecognitionOptions } from './stt-family.js';
@@ -25,6 +26,8 @@ export interface ModelPoolOptions {
   logger: FastifyBaseLogger;
   /** What to tell a client asking for a model that is not installed (e.g. one being pulled). */
   explainMissing?: (id: string) => ApiError | undefined;
+  /** Names that stand for installed models (OpenAI's `tts-1`, `whisper-1`, …). */
+  aliases?: ModelAliases;
 }
 
 /** One native engine of a model, loaded or loading. */
@@ -109,6 +112,11 @@ export class ModelPool {
 
   list(): InstalledModel[] {
     return [...this.slots.values()].map((s) => s.model);
+  }
+
+  /** The aliases that lead to installed models. */
+  listAliases(): ModelAlias[] {
+    return this.options.aliases?.list(this.list()) ?? [];
   }
 
   state(id: string): ModelState {
@@ -242,6 +250,8 @@ export class ModelPool {
   private slot(id: string): Slot {
     const slot = this.slots.get(id);
     if (slot) return slot;
+    const target = this.options.aliases?.resolve(id, this.list());
+    if (target !== undefined && target !== id) return this.slot(target);
     const problem = this.broken.get(id);
     if (problem) throw new ModelUnavailableError(`Model '${id}' is installed but cannot be used: ${problem.reason}.`);
     throw this.options.explainMissing?.(id) ?? new ModelNotFoundError(id, [...this.slots.keys()]);

@@ -40,6 +40,8 @@ interface ModelState {
   loaded: boolean;
   memory_bytes: number;
   queue_depth: number;
+  /** Set on an alias entry (OpenAI's `tts-1`, …): the installed model it stands for. */
+  alias_for?: string;
 }
 
 export type TtsModel = ModelState & { capabilities: TtsCapabilities };

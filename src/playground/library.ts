@@ -35,7 +35,8 @@ export class Library {
   }
 
   async refreshModels(): Promise<void> {
-    this.models = (await this.api.getJson<ListOf<Model>>('/v1/models')).data;
+    // Aliases name models already listed; the pickers show each model once, by its own id.
+    this.models = (await this.api.getJson<ListOf<Model>>('/v1/models')).data.filter((m) => m.alias_for === undefined);
     this.changed();
   }
 

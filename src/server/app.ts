@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 import { discoverModels, type Discovery } from '../engine/discovery.js';
+import { ModelAliases } from '../engine/model-aliases.js';
 import { ModelPool } from '../engine/model-pool.js';
 import { closeConnectionsWithUnreadBodies, httpServerFactory } from './http-server.js';
 import cors from '@fastify/cors';
@@ -14,7 +15,7 @@ import { modelRoutes } from './routes/models.js';
 import { speechRoutes } from './routes/speech.js';
 import { transcriptionRoutes } from './routes/transcriptions.js';
 import { voiceRoutes } from './routes/voices.js';
-import { Catalogue } from '../catalogue/catalogue.js';
+import { Catalogue, DEFAULT_MODEL_IDS } from '../catalogue/catalogue.js';
 import { KNOWN_MODELS } from '../catalogue/known-models.js';
 import { ModelInstaller } from '../pull/model-installer.js';
 import { modelPullRoutes } from './routes/model-pull.js';
@@ -56,6 +57,7 @@ export function buildApp(config: Config, discovery: Discovery, options: AppOptio
   const installer = new ModelInstaller(catalogue, config.modelsDir, async () => pool.update(await discoverModels(config.modelsDir)));
   const pool = new ModelPool(discovery, {
     explainMissing: (id) => installer.explainMissing(id),
+    aliases: new ModelAliases(config.modelAliases, DEFAULT_MODEL_IDS),
     numThreads: config.numThreads,
     maxQueue: config.maxQueue,
     memoryBudgetBytes: config.memoryBudgetBytes,
@@ -89,6 +91,7 @@ export function buildApp(config: Config, discovery: Discovery, options: AppOptio
       maxChunkChars: MAX_CHUNK_CHARS,
       voices: voices.store,
       refAudioDir: config.refAudioDir,
+      voiceAliases: config.voiceAliases,
     }),
   );
   return { app, pool, installer, startDraining: () => (draining = true) };

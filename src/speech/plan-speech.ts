@@ -5,6 +5,7 @@ import type { InstalledTtsModel } from '../engine/discovery.js';
 import type { ModelPool } from '../engine/model-pool.js';
 import { InvalidRequestError } from '../errors.js';
 import { checkControls } from './controls.js';
+import { isOpenAiVoice, voiceAliasTarget, type VoiceAliases } from './openai-voices.js';
 import { checkTranscriptLength, isVoiceName, type SavedVoice } from '../voices/saved-voice.js';
 import type { VoiceStore } from '../voices/voice-store.js';
 import { decodeReferenceBase64, fitReference, looksLikePath, prepareReferenceAudio } from './reference-audio.js';
@@ -19,6 +20,8 @@ export interface SpeechServiceOptions {
   refAudioDir?: string;
   /** Longest text chunk handed to the engine at once. */
   maxChunkChars: number;
+  /** The operator's mapping of voice names (OpenAI's and others) to presets or saved voices. */
+  voiceAliases?: VoiceAliases;
 }
 
 export type StreamMode = 'none' | 'audio' | 'sse';
@@ -162,6 +165,39 @@ function speakerIdFor(request: SpeechRequest, model: InstalledTtsModel, referenc
   return index;
 }
 
+/** Saved voice names, for an error that lists the voices there are. */
+async function savedVoiceNames(options: SpeechServiceOptions): Promise<string> {
+  const names = (await options.voices.list()).map((v) => v.id);
+  return names.length > 0 ? names.join(', ') : 'none';
+}
+
+/**
+ * The voice a request names, as this model can use it: a preset or saved voice of that name,
+ * else what the name stands for (OpenAI's voice names, the operator's voiceAliases). A name
+ * that leads to no usable voice is a 400 that lists the voices there are. With ref_audio the
+ * voice name is not used, so it is left alone.
+ */
+async function resolveVoice(request: SpeechRequest, model: InstalledTtsModel, options: SpeechServiceOptions): Promise<string | undefined> {
+  const name = request.voice;
+  if (name === undefined || request.ref_audio !== undefined) return name;
+  const presets = model.capabilities.voices;
+  // Only a valid voice name reaches the store: it becomes a path there.
+  const usable = async (voice: string) => presets.includes(voice) || (isVoiceName(voice) && (await options.voices.get(voice)) !== undefined);
+  if (await usable(name)) return name;
+  const target = voiceAliasTarget(name, model, options.voiceAliases ?? {});
+  if (target !== undefined && (await usable(target))) return target;
+  const voices = `its preset voices: ${presets.length > 0 ? presets.join(', ') : 'none'}; saved voices: ${await savedVoiceNames(options)}`;
+  if (target !== undefined) {
+    const pack = isOpenAiVoice(name) && presets.length === 0 ? ' Pull the Kyutai voice pack that provides it (`vocable pull kyutai-pocket-voices`, or POST /v1/models/pull {"model": "kyutai-pocket-voices"}), or' : '';
+    throw new InvalidRequestError(
+      `Voice '${name}' stands for '${target}' on model '${model.id}', which is neither its preset nor a saved voice.${pack} map '${name}' to another voice in voiceAliases (config file), or name a voice there is (${voices}).`,
+      'voice',
+      'voice_not_found',
+    );
+  }
+  throw new InvalidRequestError(`Model '${model.id}' has no voice '${name}'; ${voices} (GET /v1/voices)`, 'voice', 'voice_not_found');
+}
+
 /** Checks a speech request against the model and prepares its reference clip and text chunks. */
 export async function planSpeech(request: SpeechRequest, pool: ModelPool, options: SpeechServiceOptions): Promise<SpeechPlan> {
   const model = pool.getTts(request.model);
@@ -170,6 +206,7 @@ export async function planSpeech(request: SpeechRequest, pool: ModelPool, option
     throw new InvalidRequestError(`Model '${model.id}' cannot change its speed; omit speed or send 1.0`, 'speed', 'unsupported_control');
   }
   const { controls, language } = checkControls(request, model);
+  request = { ...request, voice: await resolveVoice(request, model, options) };
   const reference = await referenceFor(request, model, pool, options);
   return {
     model,
