@@ -12,6 +12,7 @@ import { after, before, test } from 'node:test';
 import { createParser } from 'eventsource-parser';
 import { fixtureModelsDir } from '../fixtures/cache.js';
 import { FIXTURE_MODELS, SILERO_VAD_MODEL } from '../fixtures/index.js';
+import { SPEAKER_EMBEDDING_FILE } from '../fixtures/speaker-embedding.js';
 import { Catalogue } from '../src/catalogue/catalogue.js';
 import type { CatalogueEntry } from '../src/catalogue/catalogue-entry.js';
 import { discoverModels } from '../src/engine/discovery.js';
@@ -28,13 +29,19 @@ let server: ArchiveServer;
 let pocketArchive: Buffer;
 let sensevoiceArchive: Buffer;
 let vadFile: Buffer;
+let segmentationArchive: Buffer;
+let embeddingFile: Buffer;
 
 before(async () => {
   const fixtures = await fixtureModelsDir();
   pocketArchive = await makeModelArchive(join(fixtures, FIXTURE_MODELS.pocket), 'sherpa-onnx-pocket-fixture', 'tar.bz2', PAD_BYTES);
   sensevoiceArchive = await makeModelArchive(join(fixtures, FIXTURE_MODELS.sensevoice), 'sherpa-onnx-sensevoice-fixture', 'tar.gz');
   vadFile = await readFile(SILERO_VAD_MODEL);
+  segmentationArchive = await makeModelArchive(join(fixtures, FIXTURE_MODELS.segmentation), 'sherpa-onnx-pyannote-segmentation-3-0', 'tar.bz2');
+  embeddingFile = await readFile(join(fixtures, FIXTURE_MODELS.embedding, SPEAKER_EMBEDDING_FILE));
   server = await startArchiveServer({
+    '/segmentation.tar.bz2': segmentationArchive,
+    [`/${SPEAKER_EMBEDDING_FILE}`]: embeddingFile,
     '/pocket.tar.bz2': pocketArchive,
     '/sensevoice.tar.gz': sensevoiceArchive,
     '/silero_vad.onnx': vadFile,
@@ -120,6 +127,23 @@ test('pull unpacks tar.gz archives and installs single-file models such as the V
     const discovery = await discoverModels(dir);
     assert.deepEqual(discovery.models.map((m) => m.id), ['sensevoice-test']);
     assert.equal(discovery.vadModel, join(dir, 'vad-test', 'silero_vad.onnx'));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('pull installs the speaker models diarization needs: a segmentation archive and a single-file embedding extractor', async () => {
+  const dir = await emptyModelsDir();
+  try {
+    const segmentation = pocketEntry({ id: 'segmentation-test', task: 'segmentation', family: 'pyannote segmentation', url: `${server.url}/segmentation.tar.bz2`, sizeBytes: segmentationArchive.length, sha256: sha256(segmentationArchive) });
+    const embedding = pocketEntry({ id: 'embedding-test', task: 'embedding', family: 'speaker embedding', url: `${server.url}/${SPEAKER_EMBEDDING_FILE}`, format: 'file', sizeBytes: embeddingFile.length, sha256: sha256(embeddingFile) });
+    await pullModel(segmentation, dir);
+    await pullModel(embedding, dir);
+    const discovery = await discoverModels(dir);
+    assert.deepEqual(discovery.models.map((m) => [m.id, m.task]), [['embedding-test', 'embedding'], ['segmentation-test', 'segmentation']]);
+    // A catalogue entry that promises the wrong kind is refused.
+    const wrong = pocketEntry({ id: 'wrong-test', task: 'stt', family: 'speaker embedding', url: `${server.url}/${SPEAKER_EMBEDDING_FILE}`, format: 'file', sizeBytes: embeddingFile.length, sha256: sha256(embeddingFile) });
+    await assert.rejects(pullModel(wrong, dir), /not the stt model/);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

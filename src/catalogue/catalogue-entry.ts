@@ -30,7 +30,7 @@ export const extraFileSchema = z.object({
 export const catalogueEntrySchema = z.object({
   /** The folder name it installs as, and the `model` clients ask for. */
   id: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'lower-case letters, digits, ".", "_" and "-" only'),
-  task: z.enum(['tts', 'stt', 'vad']),
+  task: z.enum(['tts', 'stt', 'vad', 'segmentation', 'embedding']),
   /** Family display name, as discovery reports it once installed. */
   family: z.string().min(1),
   description: z.string().min(1),

@@ -3,6 +3,9 @@ import type { CatalogueEntry } from './catalogue-entry.js';
 const TTS = 'https://github.com/k2-fsa/sherpa-onnx/releases/download/tts-models';
 const ASR = 'https://github.com/k2-fsa/sherpa-onnx/releases/download/asr-models';
 const VOCODERS = 'https://github.com/k2-fsa/sherpa-onnx/releases/download/vocoder-models';
+const SEGMENTATION = 'https://github.com/k2-fsa/sherpa-onnx/releases/download/speaker-segmentation-models';
+/** sherpa-onnx's release tag really is spelled this way. */
+const SPEAKERS = 'https://github.com/k2-fsa/sherpa-onnx/releases/download/speaker-recongition-models';
 
 /**
  * The models Vocable knows: sherpa-onnx's release archives, whose single top folder becomes the
@@ -199,5 +202,28 @@ export const KNOWN_MODELS: readonly CatalogueEntry[] = [
     format: 'file',
     sizeBytes: 643_854,
     sha256: '9e2449e1087496d8d4caba907f23e0bd3f78d91fa552479bb9c23ac09cbb1fd6',
+  },
+  // Speaker models: no manifest here gives their size and checksum twice over, so a pull checks
+  // neither (one mirror reports the segmentation archive as 6,958,444 bytes; about 7 MB).
+  {
+    id: 'pyannote-segmentation-3-0',
+    task: 'segmentation',
+    family: 'pyannote segmentation',
+    description: 'pyannote segmentation 3.0 (sherpa-onnx export, about 7 MB): who speaks when in 10 s windows, up to 3 speakers each. With a speaker-embedding model it diarizes transcripts (diarized_json).',
+    licence: 'MIT (pyannote-audio, CNRS); the export scripts in the archive Apache-2.0',
+    url: `${SEGMENTATION}/sherpa-onnx-pyannote-segmentation-3-0.tar.bz2`,
+    format: 'tar.bz2',
+    features: ['diarization'],
+  },
+  {
+    id: '3dspeaker-campplus-en',
+    task: 'embedding',
+    family: 'speaker embedding',
+    description: '3D-Speaker CAM++ trained on VoxCeleb (sherpa-onnx export, about 29.6 MB): speaker embeddings for diarization, known speakers and the voice checks on clones. English.',
+    licence: 'Apache-2.0 (modelscope iic/speech_campplus_sv_en_voxceleb_16k)',
+    url: `${SPEAKERS}/3dspeaker_speech_campplus_sv_en_voxceleb_16k.onnx`,
+    format: 'file',
+    languages: ['en'],
+    features: ['speaker embeddings'],
   },
 ];
