@@ -41,9 +41,9 @@ export interface SpeechUsage {
  * OpenAI's speech SSE events: `speech.audio.delta` with base64 audio, then `speech.audio.done`
  * with the usage, read once the audio is complete.
  */
-export async function* speechEvents(bytes: AsyncIterable<Buffer>, usage: () => SpeechUsage): AsyncGenerator<string> {
+export async function* speechEvents(bytes: AsyncIterable<Buffer>, usage: () => SpeechUsage, extra?: () => Promise<Record<string, unknown>>): AsyncGenerator<string> {
   for await (const chunk of bytes) {
     yield `data: ${JSON.stringify({ type: 'speech.audio.delta', audio: chunk.toString('base64') })}\n\n`;
   }
-  yield `data: ${JSON.stringify({ type: 'speech.audio.done', usage: usage() })}\n\n`;
+  yield `data: ${JSON.stringify({ type: 'speech.audio.done', usage: usage(), ...(extra ? await extra() : {}) })}\n\n`;
 }

@@ -41,6 +41,8 @@ export const speechRequestSchema = (maxInputChars = DEFAULT_MAX_INPUT_CHARS) => 
   num_steps: z.number().optional(),
   guidance_scale: z.number().optional(),
   language: z.string().min(1).optional(),
+  /** Vocable's own: report how alike the generated voice sounds to the reference (stream: false or SSE). */
+  speaker_similarity: z.boolean({ error: 'speaker_similarity must be true or false' }).optional(),
 });
 
 export type SpeechRequest = z.infer<ReturnType<typeof speechRequestSchema>>;

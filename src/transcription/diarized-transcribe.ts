@@ -1,6 +1,7 @@
 import type { ModelPool } from '../engine/model-pool.js';
 import { diarizeAsync, type DiarizationTurn } from '../engine/sherpa.js';
 import { InvalidRequestError } from '../errors.js';
+import { embedSpeech } from '../speakers/speech-embedding.js';
 import { STT_SAMPLE_RATE } from './speech-segments.js';
 import { SpeakerLabeller, type LocalSpeaker } from './speaker-labels.js';
 import type { AudioMeter, TranscriptionJob } from './transcribe.js';
@@ -37,11 +38,6 @@ export interface DiarizationJob extends TranscriptionJob {
 }
 
 export type DiarizedSegment = TranscriptSegment & { speaker: string };
-
-/** The embedding of 16 kHz samples, on the embedding model's queue. */
-export function embedSpeech(pool: ModelPool, model: string, samples: Float32Array): Promise<Float32Array> {
-  return pool.runEmbedding(model, (embedder) => embedder.embed(samples, STT_SAMPLE_RATE));
-}
 
 const sampleAt = (seconds: number, length: number) => Math.max(0, Math.min(length, Math.round(seconds * STT_SAMPLE_RATE)));
 

@@ -3,6 +3,7 @@ import { durationSeconds } from '../audio/pcm.js';
 import type { ReferencePolicy } from '../engine/family.js';
 import type { ModelPool } from '../engine/model-pool.js';
 import { ConflictError, InvalidRequestError } from '../errors.js';
+import { clipSpeakers, type SpeakerCheck } from '../speakers/clip-speakers.js';
 import { prepareReferenceAudio } from '../speech/reference-audio.js';
 import { checkTranscriptLength, checkVoiceName, type SavedVoice } from './saved-voice.js';
 import { VoiceExistsError, type VoiceStore } from './voice-store.js';
@@ -35,8 +36,12 @@ async function transcribeIfPossible(transcriber: Transcriber | undefined, audio:
   return transcriber ? (await transcriber(audio)).trim() || null : null;
 }
 
-/** Checks, normalises and stores a clip as a named voice; with no transcript given, one is made when a speech-to-text model is installed. */
-export async function saveVoice(input: SaveVoiceInput, { store, pool, transcriber }: VoiceServiceDeps): Promise<SavedVoice> {
+/**
+ * Checks, normalises and stores a clip as a named voice; with no transcript given, one is made
+ * when a speech-to-text model is installed. With speaker models installed, the answer also says
+ * how many voices the clip holds (`speaker_check`), and which part to keep when it is more than one.
+ */
+export async function saveVoice(input: SaveVoiceInput, { store, pool, transcriber }: VoiceServiceDeps): Promise<SavedVoice & { speaker_check?: SpeakerCheck }> {
   const name = checkVoiceName(input.name);
   const given = input.transcript?.trim();
   if (given) checkTranscriptLength(given, 'transcript');
@@ -47,6 +52,7 @@ export async function saveVoice(input: SaveVoiceInput, { store, pool, transcribe
     throw new InvalidRequestError(`Model '${input.model}' cannot clone voices; name a model that clones, or omit model`, 'model', 'cloning_not_supported');
   }
   const audio = await prepareReferenceAudio(input.audio, SAVED_CLIP, 'saved voices', 'file');
+  const check = await clipSpeakers(pool, audio);
   const voice: SavedVoice = {
     id: name,
     object: 'voice',
@@ -62,5 +68,5 @@ export async function saveVoice(input: SaveVoiceInput, { store, pool, transcribe
     if (error instanceof VoiceExistsError) throw new ConflictError(`A voice named '${name}' was saved at the same moment; this save lost. Pick another name.`, 'name', 'voice_exists');
     throw error;
   }
-  return voice;
+  return check ? { ...voice, speaker_check: check } : voice;
 }

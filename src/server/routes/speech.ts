@@ -8,7 +8,9 @@ import { parseFields } from '../parse-body.js';
 import { encodeStream, speechEvents, type SpeechUsage } from '../../speech/encode-stream.js';
 import { generateSpeech } from '../../speech/generate-speech.js';
 import { planSpeech, type SpeechPlan, type SpeechServiceOptions } from '../../speech/plan-speech.js';
-import { speechRequestSchema } from '../../speech/speech-request.js';
+import { speechRequestSchema, type SpeechRequest } from '../../speech/speech-request.js';
+import { clipSpeakers } from '../../speakers/clip-speakers.js';
+import { voiceSimilarity } from '../../speakers/speech-embedding.js';
 
 export interface SpeechRouteOptions extends SpeechServiceOptions {
   maxInputChars: number;
@@ -37,7 +39,7 @@ const usageOf = (plan: SpeechPlan, meter: SampleMeter): SpeechUsage => {
   return { input_tokens: plan.inputChars, output_tokens: output, total_tokens: plan.inputChars + output };
 };
 
-async function collect(audio: AsyncIterable<Float32Array>): Promise<Float32Array> {
+async function collect(audio: AsyncIterable<Float32Array> | Iterable<Float32Array>): Promise<Float32Array> {
   const parts: Float32Array[] = [];
   let length = 0;
   for await (const part of audio) {
@@ -51,6 +53,38 @@ async function collect(audio: AsyncIterable<Float32Array>): Promise<Float32Array
     offset += part.length;
   }
   return samples;
+}
+
+/** Where `speaker_similarity` can be reported, and with which embedding model; refused where it cannot. */
+function similarityModel(fields: SpeechRequest, plan: SpeechPlan, pool: ModelPool): string | undefined {
+  if (!fields.speaker_similarity) return undefined;
+  if (!plan.settings.reference) {
+    throw new InvalidRequestError('speaker_similarity compares a clone with its reference: send ref_audio, or name a saved voice', 'speaker_similarity', 'invalid_value');
+  }
+  if (plan.stream === 'audio') {
+    throw new InvalidRequestError(
+      'speaker_similarity is reported once the audio is complete: send stream: false (X-Speaker-Similarity header) or stream_format: "sse" (a field of speech.audio.done)',
+      'speaker_similarity',
+      'invalid_value',
+    );
+  }
+  const model = pool.speakerModel('embedding');
+  if (!model) throw new InvalidRequestError('speaker_similarity needs a speaker-embedding model; install one: vocable pull 3dspeaker-campplus-en', 'speaker_similarity', 'similarity_unavailable');
+  return model.id;
+}
+
+/** Keeps what passes, so the voice of the whole output can be compared with the reference. */
+class SampleKeeper {
+  private readonly parts: Float32Array[] = [];
+  async *keep(audio: AsyncIterable<Float32Array>): AsyncGenerator<Float32Array> {
+    for await (const samples of audio) {
+      this.parts.push(samples);
+      yield samples;
+    }
+  }
+  all(): Promise<Float32Array> {
+    return collect(this.parts);
+  }
 }
 
 /**
@@ -79,6 +113,12 @@ export function speechRoutes(pool: ModelPool, options: SpeechRouteOptions) {
       // A full queue refuses before the reference clip is decoded, so shedding load is cheap.
       pool.assertAccepting(fields.model);
       const plan = await planSpeech(fields, pool, options);
+      const similarityWith = similarityModel(fields, plan, pool);
+      const reference = plan.settings.reference?.audio;
+      // A clip of two voices makes a blended clone: say so before generating (saved voices were checked when saved).
+      const check = fields.ref_audio !== undefined && reference ? await clipSpeakers(pool, reference) : undefined;
+      if (check) reply.header('X-Reference-Speakers', String(check.speakers));
+      if (check?.warning) reply.header('X-Reference-Warning', check.warning);
 
       // The client going away stops generation: the model is freed for the next request.
       const clientGone = new AbortController();
@@ -86,19 +126,24 @@ export function speechRoutes(pool: ModelPool, options: SpeechRouteOptions) {
         if (!reply.raw.writableFinished) clientGone.abort();
       });
       const meter = new SampleMeter(plan.outputRate);
-      const audio = meter.count(generateSpeech(plan, pool, clientGone.signal));
+      const kept = new SampleKeeper();
+      const generated = meter.count(generateSpeech(plan, pool, clientGone.signal));
+      const audio = similarityWith && plan.stream === 'sse' ? kept.keep(generated) : generated;
+      const similarity = async () => voiceSimilarity(pool, similarityWith!, reference!, { samples: await kept.all(), sampleRate: plan.outputRate });
       recordModelWork(request, { model: plan.model.id, task: 'speech', audio: meter });
 
       reply.header('X-Sample-Rate', String(plan.outputRate));
       if (plan.ignored.length > 0) reply.header('X-Ignored-Fields', plan.ignored.join(', '));
       if (plan.stream === 'audio') return sendStream(reply, encodeStream(audio, plan.format, plan.outputRate, clientGone.signal), contentType(plan.format), plan);
       if (plan.stream === 'sse') {
-        const events = speechEvents(encodeStream(audio, plan.format, plan.outputRate, clientGone.signal), () => usageOf(plan, meter));
+        const extra = similarityWith ? async () => ({ speaker_similarity: await similarity() }) : undefined;
+        const events = speechEvents(encodeStream(audio, plan.format, plan.outputRate, clientGone.signal), () => usageOf(plan, meter), extra);
         return sendStream(reply, events, 'text/event-stream', plan);
       }
 
       const samples = await collect(audio);
       if (samples.length === 0) throw noAudio(plan);
+      if (similarityWith) reply.header('X-Speaker-Similarity', String(await voiceSimilarity(pool, similarityWith, reference!, { samples, sampleRate: plan.outputRate })));
       return reply.type(contentType(plan.format)).send(await encodeAudio({ samples, sampleRate: plan.outputRate }, plan.format));
     });
   };
