@@ -8,12 +8,81 @@ export interface OpenAiErrorBody {
   error: { message: string; type: ErrorType; param: string | null; code: string | null };
 }
 
+/**
+ * Every `code` a client can get, with the HTTP statuses it comes with and what it means: the
+ * catalogue a client matches on, and the one the API document lists. An error whose code is not
+ * here does not compile.
+ */
+export const ERROR_CODES = {
+  invalid_value: { statuses: [400], meaning: 'A field has a value the server cannot use; `param` names it.' },
+  invalid_type: { statuses: [400], meaning: 'A field has the wrong JSON type; `param` names it.' },
+  invalid_json: { statuses: [400], meaning: 'The body is empty or not a JSON object.' },
+  invalid_request: { statuses: [400], meaning: 'The request is malformed in a way the HTTP layer caught (bad headers, bad body framing).' },
+  invalid_url: { statuses: [400], meaning: 'The URL cannot be decoded.' },
+  invalid_content_type: { statuses: [400], meaning: 'The route takes multipart/form-data and got something else.' },
+  invalid_multipart: { statuses: [400], meaning: 'The multipart/form-data body cannot be read.' },
+  missing_file: { statuses: [400], meaning: 'The multipart form has no `file` part.' },
+  invalid_audio: { statuses: [400], meaning: 'The audio is empty, damaged, or in no format the server decodes.' },
+  audio_too_long: { statuses: [400], meaning: 'The audio is longer than the server accepts.' },
+  audio_too_short: { statuses: [400], meaning: 'A reference clip is shorter than the model needs (or is mostly silence).' },
+  invalid_base64: { statuses: [400], meaning: '`ref_audio` (or a saved voice\'s `audio`) is not base64; URLs are never fetched.' },
+  file_not_found: { statuses: [400], meaning: '`ref_audio` names a path with no file in the allowed folder.' },
+  not_a_regular_file: { statuses: [400], meaning: '`ref_audio` names a folder, device or link, not a file.' },
+  missing_ref_audio: { statuses: [400], meaning: 'The request needs a reference clip (`ref_text` without `ref_audio`, or a model that only clones).' },
+  missing_ref_text: { statuses: [400], meaning: 'The model conditions on the clip\'s transcript and `ref_text` is missing.' },
+  missing_transcript: { statuses: [400], meaning: 'The saved voice has no transcript and the model needs one.' },
+  transcript_too_short: { statuses: [400], meaning: 'The transcript has far fewer words than the clip holds; send all the words spoken.' },
+  paths_not_allowed: { statuses: [400], meaning: '`ref_audio` looks like a path, and the server allows no folder of clips.' },
+  unsupported_control: { statuses: [400], meaning: 'The model does not honour a control (temperature, seed, num_steps…); `param` names it.' },
+  cloning_not_supported: { statuses: [400], meaning: 'The model cannot clone voices; it never falls back to a preset voice silently.' },
+  unsupported_response_format: { statuses: [400], meaning: 'The `response_format` is not one the route produces.' },
+  encoder_unavailable: { statuses: [400], meaning: 'The format needs a program that is not installed on the server (ffmpeg for aac).' },
+  unsupported_language: { statuses: [400], meaning: 'The model does not know the `language` asked for.' },
+  translation_not_supported: { statuses: [400], meaning: 'The model cannot translate (only Whisper does).' },
+  diarization_unavailable: { statuses: [400], meaning: 'Labelling speakers needs speaker models that are not installed.' },
+  chunking_strategy_required: { statuses: [400], meaning: 'Diarizing long audio needs `chunking_strategy`.' },
+  invalid_reference: { statuses: [400], meaning: 'A `known_speaker_references[]` entry is neither a data URL of audio nor a saved voice.' },
+  invalid_reference_length: { statuses: [400], meaning: 'A `known_speaker_references[]` clip is outside the allowed length.' },
+  known_speakers_mismatch: { statuses: [400], meaning: '`known_speaker_names[]` and `known_speaker_references[]` differ in length.' },
+  wrong_model_task: { statuses: [400], meaning: 'The model does the other task (speech-to-text asked to speak, or the reverse).' },
+  empty_audio: { statuses: [400], meaning: 'The model made no audio for the input.' },
+  text_not_spoken: { statuses: [400], meaning: 'The model dropped part of the input (text in a language or script it cannot speak).' },
+  output_too_long: { statuses: [400], meaning: 'The model made far more audio than the input needs and was stopped.' },
+  invalid_voice_name: { statuses: [400], meaning: 'A voice name holds characters other than letters, digits, - and _, or is too long.' },
+  invalid_api_key: { statuses: [401], meaning: 'The API key is missing or wrong.' },
+  forbidden: { statuses: [403], meaning: 'The request is not allowed.' },
+  cross_site_request: { statuses: [403], meaning: 'A browser request from another site, or through a host name the server does not answer to, with no API key set.' },
+  not_found: { statuses: [404], meaning: 'No route for this method and path.' },
+  model_not_found: { statuses: [404], meaning: 'No model with this id is installed (the message says how to pull it when the catalogue knows it).' },
+  voice_not_found: { statuses: [404], meaning: 'No saved voice with this name.' },
+  conflict: { statuses: [409], meaning: 'The request conflicts with the server\'s state.' },
+  voice_exists: { statuses: [409], meaning: 'A saved voice (or a preset voice) already has this name.' },
+  model_busy: { statuses: [409], meaning: 'The model has jobs running or waiting and cannot be unloaded now.' },
+  payload_too_large: { statuses: [413], meaning: 'The body, the upload or a field is larger than the server accepts.' },
+  uri_too_long: { statuses: [414], meaning: 'A part of the URL path is too long.' },
+  unsupported_media_type: { statuses: [415], meaning: 'The body is neither JSON nor multipart/form-data.' },
+  internal_error: { statuses: [500], meaning: 'A bug: the server log has the details (quote the X-Request-Id).' },
+  engine_error: { statuses: [500], meaning: 'The speech engine failed on this input.' },
+  download_failed: { statuses: [502], meaning: 'A model download failed upstream (unreachable, 404, cut off).' },
+  checksum_mismatch: { statuses: [502], meaning: 'A downloaded model did not match its catalogue size or SHA-256.' },
+  bad_archive: { statuses: [502], meaning: 'A downloaded archive did not unpack into a model the server can use.' },
+  invalid_catalogue_entry: { statuses: [502], meaning: 'A catalogue entry cannot be pulled as written.' },
+  server_busy: { statuses: [503], meaning: 'The model\'s queue is full; retry after `Retry-After` seconds.' },
+  model_unavailable: { statuses: [503], meaning: 'The model is being pulled, failed to pull, or is installed but cannot load.' },
+  not_ready: { statuses: [503], meaning: 'The server is not ready: no model installed yet, or shutting down.' },
+  draining: { statuses: [503], meaning: 'The server is shutting down and takes no new requests; send them to another replica.' },
+  voice_store_unavailable: { statuses: [503], meaning: 'The shared voice store (PostgreSQL) cannot be reached.' },
+  insufficient_storage: { statuses: [507], meaning: 'The server\'s disk is full; nothing was saved.' },
+} as const satisfies Record<string, { statuses: readonly number[]; meaning: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
     readonly type: ErrorType,
-    readonly code: string | null = null,
+    readonly code: ErrorCode | null = null,
     readonly param: string | null = null,
   ) {
     super(message);
@@ -26,7 +95,7 @@ export class ApiError extends Error {
 }
 
 export class InvalidRequestError extends ApiError {
-  constructor(message: string, param: string | null = null, code = 'invalid_value') {
+  constructor(message: string, param: string | null = null, code: ErrorCode = 'invalid_value') {
     super(400, message, 'invalid_request_error', code, param);
   }
 }
@@ -52,13 +121,13 @@ export class ModelNotInstalledError extends ApiError {
 }
 
 export class PermissionError extends ApiError {
-  constructor(message: string, param: string | null = null, code = 'forbidden') {
+  constructor(message: string, param: string | null = null, code: ErrorCode = 'forbidden') {
     super(403, message, 'permission_error', code, param);
   }
 }
 
 export class ConflictError extends ApiError {
-  constructor(message: string, param: string | null = null, code = 'conflict') {
+  constructor(message: string, param: string | null = null, code: ErrorCode = 'conflict') {
     super(409, message, 'invalid_request_error', code, param);
   }
 }

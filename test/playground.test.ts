@@ -256,3 +256,30 @@ describe('the playground, with an API key on the server', () => {
     }
   });
 });
+
+describe('the API reference at /docs', () => {
+  test('renders in the browser with its own style, offline, and links the document', async () => {
+    const url = await serve({ apiKey: API_KEY });
+    const { context, page, pageErrors } = await openPage(`${url}/docs`);
+    const blocked: string[] = [];
+    page.on('console', (message) => message.type() === 'error' && blocked.push(message.text()));
+    try {
+      await page.getByRole('heading', { name: 'Vocable API reference' }).waitFor();
+      const speech = page.locator('#createSpeech');
+      await speech.getByRole('cell', { name: 'ref_audio' }).waitFor();
+      assert.match((await speech.textContent()) ?? '', /POST\s*\/v1\/audio\/speech/);
+      const badge = await speech.locator('.method').evaluate((node) => getComputedStyle(node).backgroundColor);
+      assert.notEqual(badge, 'rgba(0, 0, 0, 0)', 'the page style applies under its Content-Security-Policy');
+      await page.getByRole('link', { name: 'Error codes' }).click();
+      await page.getByRole('cell', { name: 'voice_exists' }).waitFor();
+      await screenshot(page, 'docs');
+      assert.deepEqual(pageErrors, []);
+      assert.deepEqual(blocked, [], 'nothing blocked or failed');
+      await page.getByRole('link', { name: '/openapi.json', exact: true }).click();
+      await page.waitForURL(/\/openapi\.json$/);
+      assert.equal((JSON.parse(await page.locator('body').innerText()) as { openapi: string }).openapi, '3.1.0');
+    } finally {
+      await context.close();
+    }
+  });
+});

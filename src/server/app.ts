@@ -9,6 +9,7 @@ import { installAccessControl } from './auth.js';
 import { installErrorHandling, routerErrorHandler } from './error-handler.js';
 import { installRequestIdHeader, loggerOptions, requestId, type LogDestination } from './logging.js';
 import { installMetrics } from './metrics.js';
+import { docsRoutes } from './routes/docs.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { modelRoutes } from './routes/models.js';
@@ -81,6 +82,7 @@ export function buildApp(config: Config, discovery: Discovery, options: AppOptio
   app.register(metricsRoutes(metrics));
   app.register(modelRoutes(pool, Date.now()));
   app.register(import('./routes/playground.js'));
+  app.register(docsRoutes({ maxInputChars: config.maxInputChars }));
   app.register(modelPullRoutes(installer));
   app.register(transcriptionRoutes(pool, { maxUploadBytes: config.maxUploadBytes, maxAudioSeconds: config.maxAudioSeconds, vadModel: () => pool.vadModel, voices: voices.store }));
   app.register(voiceRoutes({ store: voices.store, pool, maxAudioBytes: config.maxRefAudioBytes, transcriber: () => installedTranscriber(pool) }));

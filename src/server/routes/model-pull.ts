@@ -6,7 +6,7 @@ import type { PullOutcome, PullProgress } from '../../pull/pull-model.js';
 import { parseFields } from '../parse-body.js';
 import { sseErrorEvent, sseEvent } from '../sse.js';
 
-const pullRequestSchema = z.object({
+export const pullRequestSchema = z.object({
   model: z.string().min(1, 'model: give the catalogue id to pull (GET /v1/catalogue lists them)'),
   /** As with Ollama's pull, progress streams by default; `false` answers once, when done. */
   stream: z.boolean().default(true),

@@ -12,13 +12,13 @@ export interface VoiceRouteOptions extends VoiceServiceDeps {
   maxAudioBytes: number;
 }
 
-const jsonVoice = z.object({
+export const jsonVoice = z.object({
   name: z.string(),
   audio: z.string({ error: 'audio is required: the clip, base64-encoded (or upload it as multipart field "file")' }),
   transcript: z.string().optional(),
   model: z.string().min(1).optional(),
 });
-const patchVoice = z.object({ transcript: z.string().nullable() });
+export const patchVoice = z.object({ transcript: z.string().nullable() });
 
 class VoiceNotFoundError extends ApiError {
   constructor(name: string) {
