@@ -39,6 +39,7 @@ export const ERROR_CODES = {
   encoder_unavailable: { statuses: [400], meaning: 'The format needs a program that is not installed on the server (ffmpeg for aac).' },
   unsupported_language: { statuses: [400], meaning: 'The model does not know the `language` asked for.' },
   translation_not_supported: { statuses: [400], meaning: 'The model cannot translate (only Whisper does).' },
+  similarity_unavailable: { statuses: [400], meaning: '`speaker_similarity` needs a speaker-embedding model that is not installed.' },
   diarization_unavailable: { statuses: [400], meaning: 'Labelling speakers needs speaker models that are not installed.' },
   chunking_strategy_required: { statuses: [400], meaning: 'Diarizing long audio needs `chunking_strategy`.' },
   invalid_reference: { statuses: [400], meaning: 'A `known_speaker_references[]` entry is neither a data URL of audio nor a saved voice.' },
