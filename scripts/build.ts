@@ -5,7 +5,7 @@
  * or esbuild.
  */
 import { execFile } from 'node:child_process';
-import { cp, rm } from 'node:fs/promises';
+import { chmod, cp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -21,5 +21,7 @@ const tsc = join(dirname(createRequire(import.meta.url).resolve('typescript/pack
 await promisify(execFile)(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json')], { cwd: ROOT }).catch((error: { stdout?: string; message: string }) => {
   throw new Error(`tsc failed:\n${error.stdout || error.message}`);
 });
+// The bin: executable, so `npx vocable` runs it in the project folder as an install would.
+await chmod(join(DIST, 'cli', 'main.js'), 0o755);
 await cp(SRC, DIST, { recursive: true, filter: (path) => path !== PLAYGROUND && !path.endsWith('.ts') });
 await writePlaygroundBundle(await bundlePlayground(PLAYGROUND), join(DIST, 'playground'));

@@ -89,3 +89,9 @@ test('vocable say and vocable transcribe run in-process over a models folder', a
   const transcribe = await run(vocable, ['transcribe', join(SHARED_AUDIO, 'jfk.wav'), '-m', 'sensevoice', '--models-dir', modelsDir], { cwd: work });
   assert.match(transcribe.stdout, new RegExp(SENSEVOICE_TEXT));
 });
+
+test('npx vocable runs the built command in the project folder', async () => {
+  const models = await run('npx', ['--no-install', 'vocable', 'models', '--json', '--models-dir', modelsDir], { cwd: ROOT });
+  const rows = JSON.parse(models.stdout) as { id: string; status: string }[];
+  assert.ok(rows.some((m) => m.id === 'kokoro' && m.status === 'installed'), models.stdout);
+});
