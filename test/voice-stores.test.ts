@@ -87,8 +87,11 @@ for (const [kind, open] of Object.entries(KINDS)) {
       store = opened.store;
     });
     after(async () => {
-      assert.deepEqual(await opened.leftovers(), [], 'every test removed its voices');
-      await opened.close();
+      try {
+        assert.deepEqual(await opened.leftovers(), [], 'every test removed its voices');
+      } finally {
+        await opened.close();
+      }
     });
 
     test('a created voice is listed and fetched, and its clip reads back as saved', async () => {
@@ -153,8 +156,11 @@ describe('PostgreSQL store: schema, notifications', () => {
     database = await testDatabase();
   });
   after(async () => {
-    assert.equal(await database.voiceRows(), 0, 'no rows left');
-    await database.drop();
+    try {
+      assert.equal(await database.voiceRows(), 0, 'no rows left');
+    } finally {
+      await database.drop();
+    }
   });
 
   test('six replicas starting at once: the schema is migrated once, and each finds it current', async () => {
@@ -204,8 +210,11 @@ describe('PostgreSQL store: the database goes away and comes back', () => {
   });
   after(async () => {
     await store.close();
-    assert.equal(await database.voiceRows(), 0, 'no rows left');
-    await database.drop();
+    try {
+      assert.equal(await database.voiceRows(), 0, 'no rows left');
+    } finally {
+      await database.drop();
+    }
   });
 
   test('while it is stopped: a 503 that says the voice store cannot be reached; once started again the same store works', async () => {
