@@ -33,7 +33,7 @@ async function freePort(): Promise<number> {
 }
 
 async function call(url: string, init: RequestInit = {}): Promise<number> {
-  const response = await fetch(url, { ...init, headers: { 'content-type': 'application/json' } });
+  const response = await fetch(url, { ...init, headers: init.body ? { 'content-type': 'application/json' } : {} });
   await response.arrayBuffer();
   if (!response.ok) throw new Error(`${init.method ?? 'GET'} ${url}: HTTP ${response.status}`);
   return response.status;
