@@ -1,3 +1,5 @@
+import { didYouMean } from './did-you-mean.js';
+
 /**
  * Every error a client can see: an HTTP status plus OpenAI's error body
  * `{"error": {"message", "type", "param", "code"}}`. Messages say what to fix.
@@ -110,7 +112,7 @@ export class PayloadTooLargeError extends ApiError {
 export class ModelNotFoundError extends ApiError {
   constructor(model: string, installed: readonly string[]) {
     const list = installed.length > 0 ? installed.join(', ') : 'none (pull one with `vocable pull <id>`, or put a model folder in the models directory)';
-    super(404, `The model '${model}' does not exist. Installed models: ${list}.`, 'invalid_request_error', 'model_not_found', 'model');
+    super(404, `The model '${model}' does not exist.${didYouMean(model, installed)} Installed models: ${list}.`, 'invalid_request_error', 'model_not_found', 'model');
   }
 }
 

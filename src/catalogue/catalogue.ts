@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { didYouMean } from '../did-you-mean.js';
 import { z } from 'zod';
 import { ConfigError } from '../config.js';
 import { ApiError } from '../errors.js';
@@ -40,7 +41,7 @@ export class Catalogue {
 
 export class UnknownCatalogueModelError extends ApiError {
   constructor(id: string, known: readonly string[]) {
-    super(404, `'${id}' is not in the catalogue. Models that can be pulled: ${known.join(', ')}.`, 'invalid_request_error', 'model_not_found', 'model');
+    super(404, `'${id}' is not in the catalogue.${didYouMean(id, known)} Models that can be pulled: ${known.join(', ')}.`, 'invalid_request_error', 'model_not_found', 'model');
   }
 }
 

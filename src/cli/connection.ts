@@ -1,7 +1,8 @@
 import { resolveConfig, type Config } from '../config.js';
 import { discoverModels } from '../engine/discovery.js';
 import { buildApp } from '../server/app.js';
-import { CliError } from './cli-error.js';
+import { BadSettingError, CliError } from './cli-error.js';
+import { inCliWords } from './cli-wording.js';
 
 /** Where CLI commands send their API requests: a running server, or one started in-process. */
 export interface Connection {
@@ -27,8 +28,8 @@ function connectionTo(base: string, apiKey: string | undefined, close: () => Pro
         throw new CliError(`cannot reach ${base} (${(error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message}); is the server running?`);
       }
       if (!response.ok) {
-        const body = (await response.json().catch(() => undefined)) as { error?: { message?: string } } | undefined;
-        throw new CliError(body?.error?.message ?? `${path} answered HTTP ${response.status}`);
+        const body = (await response.json().catch(() => undefined)) as { error?: { message?: string; param?: string | null } } | undefined;
+        throw new CliError(body?.error?.message ? inCliWords(body.error.message, body.error.param) : `the server answered HTTP ${response.status}`);
       }
       return response;
     },
@@ -41,8 +42,20 @@ function connectionTo(base: string, apiKey: string | undefined, close: () => Pro
  * otherwise the same app the server runs, started on a loopback port for the command's duration,
  * over the local models folder. In-process it never downloads, and logs nothing.
  */
+/** `--url` as a base URL, or a bad setting that says what a good one looks like. */
+function serverUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new BadSettingError(`--url must be a server address such as http://localhost:8000, not '${url}'`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new BadSettingError(`--url must start with http:// or https://, not '${parsed.protocol}'`);
+  return url;
+}
+
 async function connect({ url, ...flags }: ConnectionFlags): Promise<Connection> {
-  if (url) return connectionTo(url, typeof flags.apiKey === 'string' ? flags.apiKey : undefined, async () => undefined);
+  if (url) return connectionTo(serverUrl(url), typeof flags.apiKey === 'string' ? flags.apiKey : undefined, async () => undefined);
   const config = resolveConfig({ logLevel: 'silent', ...flags, apiKey: undefined, host: '127.0.0.1', port: 0, offline: true });
   const { app } = buildApp(config, await discoverModels(config.modelsDir));
   const address = await app.listen({ host: config.host, port: 0 });

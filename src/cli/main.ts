@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 import { Command, Option } from 'commander';
-import { ConfigError } from '../config.js';
-import { ApiError } from '../errors.js';
-import { CliError } from './cli-error.js';
+import { readFileSync } from 'node:fs';
+import { EXIT_BAD_SETTING } from './cli-error.js';
+import { failureLine } from './failure-line.js';
 import type { ConnectionFlags } from './connection.js';
 import { modelsCommand } from './models.js';
 import { pullCommand } from './pull.js';
@@ -11,7 +11,10 @@ import { serve } from './serve.js';
 import { transcribeCommand, type TranscribeOptions } from './transcribe.js';
 import { addVoiceCommand, listVoicesCommand, removeVoiceCommand } from './voices.js';
 
-const program = new Command('vocable').description('Vocable: a local, OpenAI-compatible speech server');
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+const program = new Command('vocable').description('Vocable: a local, OpenAI-compatible speech server').version(version, '-V, --version');
+// A usage mistake (unknown option, missing argument) is a bad setting: exit code 2, as the README documents.
+program.exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : EXIT_BAD_SETTING));
 
 const modelsDirOption = () => new Option('--models-dir <dir>', 'folder of model folders (VOCABLE_MODELS_DIR, default ./models)');
 const catalogueOption = () => new Option('--catalogue <file>', 'JSON file of extra catalogue entries (VOCABLE_CATALOGUE)');
@@ -91,9 +94,9 @@ withConnectionOptions(
     .option('-v, --voice <name>', 'preset or saved voice (default: the model\'s first preset)')
     .option('--ref <clip>', 'clone the voice in this audio file (wav, mp3, flac, ogg, m4a…)')
     .option('--ref-text <text>', 'what the --ref clip says (models that need it)')
-    .option('-f, --format <format>', 'wav, mp3, opus, flac, aac or pcm', 'wav')
+    .option('-f, --format <format>', 'wav, mp3, opus, flac, aac or pcm (default: from the --out extension, else wav)')
     .option('--speed <n>', 'speaking rate, 0.25 to 4')
-    .option('-o, --out <file>', 'where to write the audio (default: speech.<format>)'),
+    .option('-o, --out <file>', 'where to write the audio; - for stdout (default: speech.<format>)'),
 ).action(async (text: string, options: SayOptions & Record<string, unknown>) => sayCommand(text, options, connectionFlags(options)));
 
 withConnectionOptions(
@@ -124,10 +127,8 @@ withConnectionOptions(voices.command('rm').description('delete a saved voice').a
 );
 
 program.parseAsync().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof ApiError || error instanceof CliError) {
-    console.error(`vocable: ${error.message}`);
-    process.exit(error instanceof ConfigError ? 2 : 1);
-  }
-  console.error(error);
-  process.exit(1);
+  const { message, exitCode } = failureLine(error);
+  console.error(`vocable: ${message}`);
+  if (process.env.VOCABLE_DEBUG) console.error(error);
+  process.exit(exitCode);
 });

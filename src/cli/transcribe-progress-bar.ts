@@ -42,6 +42,20 @@ export class TranscribeProgressBar {
     this.bar.update(at, { at: clock(at) });
   }
 
+  /**
+   * Writes transcript text to stdout. On a terminal the bar's line is cleared first and the bar
+   * drawn again on the line below the text (the line break goes to stderr, so what stdout
+   * carries is the same as through a pipe).
+   */
+  print(text: string): void {
+    const sharesTerminal = this.started && process.stdout.isTTY === true;
+    if (sharesTerminal) process.stderr.write('\r\x1b[K');
+    process.stdout.write(text);
+    if (!sharesTerminal) return;
+    if (!text.endsWith('\n')) process.stderr.write('\n');
+    this.bar.render();
+  }
+
   stop(): void {
     if (this.started) this.bar.stop();
   }

@@ -22,19 +22,28 @@ function clock(seconds: number, separator: ',' | '.'): string {
 
 const cues = (segments: readonly TranscriptSegment[]) => segments.filter((s) => s.text.length > 0);
 
-/** SRT has no speaker markup; the convention is a "Name: " prefix. */
+const vttEscape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+type Cue = Pick<TranscriptSegment, 'start' | 'end' | 'text' | 'speaker'>;
+
+/** One SRT cue, numbered from 1, without the blank line that separates cues. SRT has no speaker markup; the convention is a "Name: " prefix. */
+export const srtCue = (number: number, cue: Cue): string => `${number}\n${clock(cue.start, ',')} --> ${clock(cue.end, ',')}\n${cue.speaker !== undefined ? `${cue.speaker}: ` : ''}${cue.text}\n`;
+
+/** One WebVTT cue, without the blank line that separates cues; a speaker as a voice span. */
+export const vttCue = (cue: Cue): string => `${clock(cue.start, '.')} --> ${clock(cue.end, '.')}\n${cue.speaker !== undefined ? `<v ${vttEscape(cue.speaker)}>` : ''}${cue.text}\n`;
+
+export const VTT_HEADER = 'WEBVTT\n\n';
+
 export function toSrt(segments: readonly TranscriptSegment[]): string {
   return cues(segments)
-    .map((s, i) => `${i + 1}\n${clock(s.start, ',')} --> ${clock(s.end, ',')}\n${s.speaker !== undefined ? `${s.speaker}: ` : ''}${s.text}\n`)
+    .map((s, i) => srtCue(i + 1, s))
     .join('\n');
 }
 
-const vttEscape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-
 /** WebVTT names speakers with voice spans: `<v A>text`. */
 export function toVtt(segments: readonly TranscriptSegment[]): string {
-  return `WEBVTT\n\n${cues(segments)
-    .map((s) => `${clock(s.start, '.')} --> ${clock(s.end, '.')}\n${s.speaker !== undefined ? `<v ${vttEscape(s.speaker)}>` : ''}${s.text}\n`)
+  return `${VTT_HEADER}${cues(segments)
+    .map((s) => vttCue(s))
     .join('\n')}`;
 }
 
