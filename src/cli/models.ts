@@ -1,5 +1,6 @@
 import { commercialUseText, loadCatalogue } from '../catalogue/catalogue.js';
 import type { CatalogueEntry } from '../catalogue/catalogue-entry.js';
+import { VoicePacks } from '../catalogue/voice-packs.js';
 import { resolveConfig, type Config } from '../config.js';
 import { discoverModels } from '../engine/discovery.js';
 
@@ -29,7 +30,7 @@ function terms(entry: CatalogueEntry | undefined): Pick<ModelRow, 'commercial' |
   return entry ? { commercial: commercialUseText(entry), licence: entry.licence } : { commercial: '-', licence: '-' };
 }
 
-/** `vocable models`: the installed models (and broken folders), then what the catalogue can pull. */
+/** `vocable models`: the installed models (and broken folders), then what the catalogue can pull, voice packs last. */
 export async function modelsCommand(flags: Partial<Record<keyof Config, unknown>>, json: boolean): Promise<void> {
   const config = resolveConfig(flags);
   const [catalogue, discovery] = await Promise.all([loadCatalogue(config.catalogue), discoverModels(config.modelsDir)]);
@@ -48,6 +49,9 @@ export async function modelsCommand(flags: Partial<Record<keyof Config, unknown>
     if (listed.has(entry.id)) continue;
     const installed = entry.id === vadFolder;
     rows.push({ id: entry.id, task: entry.task, family: entry.family, size: megabytes(entry.sizeBytes), status: installed ? 'installed' : 'available', ...terms(entry) });
+  }
+  for (const pack of new VoicePacks().list()) {
+    rows.push({ id: pack.id, task: 'voices', family: 'voice pack', size: '?', status: `${pack.voices.length} clips`, commercial: 'see licence', licence: pack.licence });
   }
   console.log(json ? JSON.stringify(rows, null, 2) : table(rows));
 }

@@ -3,6 +3,10 @@ import { join } from 'node:path';
 import type { Catalogue } from '../catalogue/catalogue.js';
 import { ApiError, ModelNotInstalledError, ModelUnavailableError } from '../errors.js';
 import { pullModel, type PullOutcome, type PullProgress } from './pull-model.js';
+import { pullVoicePack } from './pull-voice-pack.js';
+import type { VoicePacks } from '../catalogue/voice-packs.js';
+import type { Transcriber } from '../voices/save-voice.js';
+import type { VoiceStore } from '../voices/voice-store.js';
 
 interface RunningPull {
   latest?: PullProgress;
@@ -32,21 +36,28 @@ export class ModelInstaller {
     readonly catalogue: Catalogue,
     private readonly modelsDir: string,
     private readonly onInstalled: () => Promise<void>,
+    /** Voice packs pulled by id like models, installed as saved voices in `store`. */
+    readonly voicePacks?: { packs: VoicePacks; store: VoiceStore; transcriber: () => Transcriber | undefined },
   ) {}
 
-  /** Pulls `id` (a catalogue id), reporting progress to `onProgress`; joins a pull already under way. */
+  /** Pulls `id` (a catalogue id, or a voice pack's), reporting progress to `onProgress`; joins a pull already under way. */
   pull(id: string, onProgress?: (progress: PullProgress) => void): Promise<PullOutcome> {
-    const entry = this.catalogue.require(id);
+    const pack = this.voicePacks?.packs.find(id);
+    const entry = pack ? undefined : this.catalogue.require(id);
     let pull = this.running.get(id);
     if (!pull) {
       const listeners = new Set<(progress: PullProgress) => void>();
       const started: RunningPull = { listeners, done: Promise.resolve('installed') };
-      started.done = pullModel(entry, this.modelsDir, {
-        onProgress: (progress) => {
+      const options = {
+        onProgress: (progress: PullProgress) => {
           started.latest = progress;
           for (const listener of listeners) listener(progress);
         },
-      })
+      };
+      const packs = this.voicePacks;
+      started.done = (pack && packs
+        ? pullVoicePack(pack, packs.store, { ...options, downloadsDir: join(this.modelsDir, '.downloads'), transcriber: packs.transcriber() })
+        : pullModel(entry!, this.modelsDir, options))
         .then(async (outcome) => {
           this.failures.delete(id);
           await this.onInstalled();

@@ -40,7 +40,7 @@ function handInstallHint(entry: CatalogueEntry, target: string): string {
 }
 
 /** Something to download and check: the model's archive or file, or one of its extra files. */
-interface Artifact {
+export interface Artifact {
   url: string;
   sizeBytes?: number;
   sha256?: string;
@@ -62,7 +62,7 @@ async function verify(artifact: Artifact, part: string): Promise<void> {
 }
 
 /** Downloads (resuming) and verifies `artifact` into `part`; a network failure says how to install by hand. */
-async function fetchVerified(artifact: Artifact, part: string, hint: string, options: PullOptions): Promise<void> {
+export async function fetchVerified(artifact: Artifact, part: string, hint: string, options: PullOptions): Promise<void> {
   try {
     await downloadResumable(artifact.url, part, {
       expectedBytes: artifact.sizeBytes,

@@ -17,6 +17,7 @@ import { speechRoutes } from './routes/speech.js';
 import { transcriptionRoutes } from './routes/transcriptions.js';
 import { voiceRoutes } from './routes/voices.js';
 import { Catalogue, DEFAULT_MODEL_IDS } from '../catalogue/catalogue.js';
+import { VoicePacks } from '../catalogue/voice-packs.js';
 import { KNOWN_MODELS } from '../catalogue/known-models.js';
 import { ModelInstaller } from '../pull/model-installer.js';
 import { modelPullRoutes } from './routes/model-pull.js';
@@ -39,6 +40,8 @@ export interface App {
 export interface AppOptions {
   /** The models `POST /v1/models/pull` may fetch; the built-in catalogue by default. */
   catalogue?: Catalogue;
+  /** The voice packs `POST /v1/models/pull` may fetch; the built-in ones by default. */
+  voicePacks?: VoicePacks;
   /** Where the JSON log lines go; stdout by default. */
   logDestination?: LogDestination;
 }
@@ -55,7 +58,13 @@ export function buildApp(config: Config, discovery: Discovery, options: AppOptio
     serverFactory: httpServerFactory(config),
   });
   const catalogue = options.catalogue ?? new Catalogue(KNOWN_MODELS);
-  const installer = new ModelInstaller(catalogue, config.modelsDir, async () => pool.update(await discoverModels(config.modelsDir)));
+  const voices = openVoiceStore(config, app.log);
+  app.addHook('onClose', async () => voices.close());
+  const installer = new ModelInstaller(catalogue, config.modelsDir, async () => pool.update(await discoverModels(config.modelsDir)), {
+    packs: options.voicePacks ?? new VoicePacks(),
+    store: voices.store,
+    transcriber: () => installedTranscriber(pool),
+  });
   const pool = new ModelPool(discovery, {
     explainMissing: (id) => installer.explainMissing(id),
     aliases: new ModelAliases(config.modelAliases, DEFAULT_MODEL_IDS),
@@ -72,11 +81,9 @@ export function buildApp(config: Config, discovery: Discovery, options: AppOptio
   installErrorHandling(app, bodyLimit);
   installRequestIdHeader(app);
   closeConnectionsWithUnreadBodies(app);
-  if (config.corsOrigins.length > 0) app.register(cors, { origin: config.corsOrigins, exposedHeaders: ['x-request-id', 'x-ignored-fields', 'retry-after'] });
+  if (config.corsOrigins.length > 0) app.register(cors, { origin: config.corsOrigins, exposedHeaders: ['x-request-id', 'x-ignored-fields', 'x-unmeasured-fields', 'retry-after'] });
   installAccessControl(app, { apiKey: config.apiKey, allowedOrigins: config.corsOrigins, anyHost: config.allowOpen });
   const metrics = installMetrics(app, pool);
-  const voices = openVoiceStore(config, app.log);
-  app.addHook('onClose', async () => voices.close());
   let draining = false;
   app.register(healthRoutes(pool, installer, config.modelsDir, { voiceStore: voices.health, draining: () => draining }));
   app.register(metricsRoutes(metrics));

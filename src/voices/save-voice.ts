@@ -9,7 +9,7 @@ import { checkTranscriptLength, checkVoiceName, type SavedVoice } from './saved-
 import { VoiceExistsError, type VoiceStore } from './voice-store.js';
 
 /** Saved clips are normalised once to what the cloning families take: 24 kHz mono, up to 30 s of speech. */
-const SAVED_CLIP: ReferencePolicy = { sampleRate: 24000, maxSeconds: 30, overLength: 'reject' };
+export const SAVED_CLIP: ReferencePolicy = { sampleRate: 24000, maxSeconds: 30, overLength: 'reject' };
 
 /** Speech-to-text for clips saved without a transcript; absent until a transcription model is installed. */
 export type Transcriber = (audio: MonoAudio) => Promise<string>;

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ModelInstaller } from '../../pull/model-installer.js';
 import type { PullOutcome, PullProgress } from '../../pull/pull-model.js';
+import { voicePackInstalled } from '../../pull/pull-voice-pack.js';
 import { parseFields } from '../parse-body.js';
 import { sseErrorEvent, sseEvent } from '../sse.js';
 
@@ -64,11 +65,29 @@ export function modelPullRoutes(installer: ModelInstaller) {
         installed: installer.isInstalled(entry.id),
         pulling: installer.progress(entry.id).pulling,
       })),
+      // Voice packs: reference clips installed as saved voices, each clip checked by its SHA-256.
+      ...(installer.voicePacks
+        ? {
+            voice_packs: await Promise.all(
+              installer.voicePacks.packs.list().map(async (pack) => ({
+                id: pack.id,
+                object: 'catalogue.voice_pack',
+                task: 'voices',
+                description: pack.description,
+                licence: pack.licence,
+                source: pack.source,
+                voices: pack.voices.map((v) => ({ name: v.name, description: v.description, url: v.url, sha256: v.sha256 })),
+                installed: await voicePackInstalled(pack, installer.voicePacks!.store),
+                pulling: installer.progress(pack.id).pulling,
+              })),
+            ),
+          }
+        : {}),
     }));
 
     app.post('/v1/models/pull', async (request, reply) => {
       const { model, stream } = parseFields(pullRequestSchema, request.body);
-      installer.catalogue.require(model);
+      if (!installer.voicePacks?.packs.find(model)) installer.catalogue.require(model);
       if (stream) {
         return reply
           .type('text/event-stream')
