@@ -177,6 +177,36 @@ describe('PostgreSQL store: schema, notifications', () => {
     }
   });
 
+  test('a database user who may not create or use the tables: a 503 that says what right is missing; granted use of them, it works', async () => {
+    const role = `vocable_reader_${Date.now()}`;
+    const admin = new pg.Client({ connectionString: database.url });
+    await admin.connect();
+    await admin.query(`CREATE ROLE ${role} LOGIN`);
+    const url = new URL(database.url);
+    url.username = role;
+    const store = new PgVoiceStore(url.toString());
+    try {
+      await assert.rejects(store.list(), (error: unknown) => {
+        assert.ok(error instanceof VoiceStoreUnavailableError, String(error));
+        assert.match(error.message, /could not prepare its tables \(permission denied .*\)\. Give the database user the right to create tables/);
+        return true;
+      });
+      await store.close();
+      // Once the tables exist, reading and writing them is enough: a replica need not be able to create tables.
+      await admin.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON vocable_voices, vocable_schema_migrations TO ${role}`);
+      const allowed = new PgVoiceStore(url.toString());
+      await allowed.create(voice('kim'), tone(1, 24000));
+      assert.equal((await allowed.list()).length, 1);
+      assert.ok(await allowed.delete('kim'));
+      await allowed.close();
+    } finally {
+      await store.close();
+      await admin.query(`REVOKE ALL ON vocable_voices, vocable_schema_migrations FROM ${role}`);
+      await admin.query(`DROP ROLE ${role}`);
+      await admin.end();
+    }
+  });
+
   test('a clip changed in the database by hand reaches a replica that had it cached', async () => {
     const [a, b] = [new PgVoiceStore(database.url), new PgVoiceStore(database.url)];
     const admin = new pg.Client({ connectionString: database.url });

@@ -56,7 +56,9 @@ export interface MigrationOutcome {
 export async function migrate(client: ClientBase): Promise<MigrationOutcome> {
   await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
   try {
-    await client.query('CREATE TABLE IF NOT EXISTS vocable_schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+    // Created only when missing, so that a user who may use the tables but not create any can start replicas once they exist.
+    const { rows: found } = await client.query<{ present: boolean }>("SELECT to_regclass('vocable_schema_migrations') IS NOT NULL AS present");
+    if (!found[0]!.present) await client.query('CREATE TABLE vocable_schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
     const done = new Set((await client.query<{ version: number }>('SELECT version FROM vocable_schema_migrations')).rows.map((r) => r.version));
     const applied: number[] = [];
     for (const step of MIGRATIONS.filter((m) => !done.has(m.version))) {

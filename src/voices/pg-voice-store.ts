@@ -3,6 +3,7 @@ import pg from 'pg';
 import { decodeAudio } from '../audio/decode.js';
 import type { MonoAudio } from '../audio/pcm.js';
 import { encodeWav } from '../audio/wav.js';
+import { VoiceStoreUnavailableError } from '../errors.js';
 import { describeLocation, unreachable } from './pg-errors.js';
 import { MIGRATIONS, migrate, VOICE_CHANNEL } from './pg-migrations.js';
 import type { SavedVoice } from './saved-voice.js';
@@ -143,6 +144,7 @@ export class PgVoiceStore implements VoiceStore {
   }
 
   async close(): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
     clearTimeout(this.relistenTimer);
     this.listening = false;
@@ -172,7 +174,7 @@ export class PgVoiceStore implements VoiceStore {
 
   /** Records an error that means the database is out of reach (for /ready and the log); returns what to throw. */
   private noteFailure(error: unknown): unknown {
-    const unavailable = unreachable(error);
+    const unavailable = error instanceof VoiceStoreUnavailableError ? error : unreachable(error);
     if (!unavailable) return error;
     if (!this.lastFailure) this.options.logger?.warn(`voice store ${this.where}: ${unavailable.message}`);
     this.lastFailure = unavailable.message;
@@ -196,7 +198,11 @@ export class PgVoiceStore implements VoiceStore {
       if (current > LATEST_SCHEMA) this.options.logger?.warn(`voice store ${this.where}: schema version ${current} is newer than this release knows (${LATEST_SCHEMA}); a newer release migrated it, running on`);
     } catch (error) {
       failed = true;
-      throw error;
+      if (unreachable(error)) throw error;
+      // Reachable but refused (no right to create tables, say): every request would fail the same way, so say what to fix.
+      throw new VoiceStoreUnavailableError(
+        `The shared voice store (PostgreSQL) could not prepare its tables (${(error as Error).message}). Give the database user the right to create tables in its database, or to read and write Vocable's tables once they exist.`,
+      );
     } finally {
       client.release(failed);
     }
