@@ -88,7 +88,8 @@ export async function serve(flags: Partial<Record<keyof Config, unknown>>): Prom
   const ids = pool.list().map((m) => `${m.id} (${m.family.displayName})`);
   app.log.info(`models in ${config.modelsDir}: ${ids.length > 0 ? ids.join(', ') : 'none — pull some (vocable pull <id>) or put model folders there (see README)'}`);
   closeOnSignals(app, startDraining, config.drainSeconds);
-  await app.listen({ host: config.host, port: config.port });
+  const address = await app.listen({ host: config.host, port: config.port });
+  app.log.info(`playground: ${address}/ (API at ${address}/v1, reference at ${address}/docs)`);
   if (servesOpenNetwork(config)) app.log.warn(`open server (--allow-open): anyone who can reach ${config.host}:${config.port} can use it without a key`);
   if (config.apiKey) app.log.info('API key required on every route but /health, /ready and the playground page');
   if (isEmpty(discovery) && !config.offline) void pullDefaults(installer, app.log);

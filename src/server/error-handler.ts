@@ -36,7 +36,9 @@ export function installErrorHandling(app: FastifyInstance, bodyLimit: number): v
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const apiError = error instanceof ApiError ? error : fromFastifyError(error, bodyLimit);
     if (apiError) {
-      if (apiError.status >= 500) request.log.warn({ err: error }, apiError.message);
+      // The request id joins this line to the client's; a 4xx is the client's mistake, so info, not warn.
+      if (apiError.status >= 500) request.log.warn({ err: error, code: apiError.code, status: apiError.status }, apiError.message);
+      else request.log.info({ code: apiError.code, status: apiError.status, param: apiError.param }, apiError.message);
       if (apiError instanceof ServiceBusyError) void reply.header('Retry-After', String(apiError.retryAfterSeconds));
       return reply.status(apiError.status).send(apiError.toBody());
     }
@@ -46,6 +48,7 @@ export function installErrorHandling(app: FastifyInstance, bodyLimit: number): v
   });
   app.setNotFoundHandler((request, reply) => {
     const error = new RouteNotFoundError(request.method, request.url.split('?')[0] ?? request.url);
+    request.log.info({ code: error.code, status: error.status }, error.message);
     return reply.status(404).send(error.toBody());
   });
 }

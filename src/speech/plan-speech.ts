@@ -42,10 +42,11 @@ export interface SpeechPlan {
   ignored: string[];
 }
 
-function checkFormat(format: string): OutputFormat {
+function checkFormat(requested: string): OutputFormat {
+  const format = requested.toLowerCase();
   const known = (OUTPUT_FORMATS as readonly string[]).includes(format);
   if (!known) {
-    throw new InvalidRequestError(`response_format '${format}' is not supported; use one of: ${OUTPUT_FORMATS.join(', ')}`, 'response_format', 'unsupported_response_format');
+    throw new InvalidRequestError(`response_format '${requested}' is not supported; use one of: ${OUTPUT_FORMATS.join(', ')}`, 'response_format', 'unsupported_response_format');
   }
   const chosen = format as OutputFormat;
   if (!encoderAvailable(chosen)) throw new InvalidRequestError(missingEncoderMessage(chosen), 'response_format', 'encoder_unavailable');

@@ -36,23 +36,23 @@ export function looksLikePath(value: string): boolean {
  * The bytes of a `ref_audio` field: plain base64 or a `data:...;base64,` URI. Never a URL:
  * the server fetches nothing on a client's behalf. The size is checked before decoding.
  */
-export function decodeReferenceBase64(value: string, maxBytes: number): Buffer {
+export function decodeReferenceBase64(value: string, maxBytes: number, param = PARAM): Buffer {
   let payload = value.trim();
   const dataUri = DATA_URI.exec(payload);
   if (dataUri) {
-    if (!dataUri[2]) throw new InvalidRequestError('ref_audio is a data URI without ";base64": send the clip base64-encoded', PARAM, 'invalid_base64');
+    if (!dataUri[2]) throw new InvalidRequestError(`${param} is a data URI without ";base64": send the clip base64-encoded`, param, 'invalid_base64');
     payload = payload.slice(dataUri[0].length);
   } else if (URL_LIKE.test(payload)) {
-    throw new InvalidRequestError('ref_audio must be base64-encoded audio; URLs are never fetched. Download the clip and send its bytes as base64.', PARAM, 'invalid_base64');
+    throw new InvalidRequestError(`${param} must be base64-encoded audio; URLs are never fetched. Download the clip and send its bytes as base64.`, param, 'invalid_base64');
   }
   payload = payload.replace(/\s+/g, '');
-  if (payload.length === 0) throw new InvalidRequestError('ref_audio is empty: send a base64-encoded clip of at least 1 s', PARAM, 'invalid_base64');
+  if (payload.length === 0) throw new InvalidRequestError(`${param} is empty: send a base64-encoded clip of at least 1 s`, param, 'invalid_base64');
   if (!isBase64(payload)) {
-    throw new InvalidRequestError('ref_audio is not valid base64: encode the clip\'s bytes with standard base64 (A-Z, a-z, 0-9, +, /, = padding)', PARAM, 'invalid_base64');
+    throw new InvalidRequestError(`${param} is not valid base64: encode the clip's bytes with standard base64 (A-Z, a-z, 0-9, +, /, = padding)`, param, 'invalid_base64');
   }
   const decodedBytes = Math.floor((payload.replace(/=+$/, '').length * 3) / 4);
   if (decodedBytes > maxBytes) {
-    throw new PayloadTooLargeError(`ref_audio is ${megabytes(decodedBytes)} of audio; the limit is ${megabytes(maxBytes)}. Send a shorter clip (3-20 s is enough).`, PARAM);
+    throw new PayloadTooLargeError(`${param} is ${megabytes(decodedBytes)} of audio; the limit is ${megabytes(maxBytes)}. Send a shorter clip (3-20 s is enough).`, param);
   }
   return Buffer.from(payload, BASE64.test(payload) ? 'base64' : 'base64url');
 }

@@ -47,6 +47,8 @@ export function collectFields(fields: Map<string, string[]>): Record<string, unk
     if (LISTS.includes(name)) out[name] = values;
     else if (part) out[part[1]!] = { ...(out[part[1]!] as object | undefined), [part[2]!]: values.at(-1) };
     else if (name === 'chunking_strategy' && values.at(-1)?.trim().startsWith('{')) out[name] = parseJson(values.at(-1)!);
+    // Formats are names, not case-sensitive tokens: "SRT" and "Verbose_JSON" mean what they say.
+    else if (name === 'response_format') out[name] = values.at(-1)?.toLowerCase();
     else out[name] = values.at(-1);
   }
   return out;

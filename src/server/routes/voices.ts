@@ -46,7 +46,7 @@ export function voiceRoutes(options: VoiceRouteOptions) {
         input = await fromMultipart(request, options.maxAudioBytes);
       } else {
         const body = parseFields(jsonVoice, request.body);
-        input = { ...body, audio: decodeReferenceBase64(body.audio, options.maxAudioBytes) };
+        input = { ...body, audio: decodeReferenceBase64(body.audio, options.maxAudioBytes, 'audio') };
       }
       return reply.status(201).send(await saveVoice(input, options));
     });
