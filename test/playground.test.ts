@@ -6,7 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -15,9 +16,10 @@ import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { fixtureModelsDir } from '../fixtures/cache.js';
 import { SENSEVOICE_TEXT } from '../fixtures/sensevoice.js';
+import { encodeWav } from '../src/audio/wav.js';
 import type { Config } from '../src/config.js';
 import { testApp } from './helpers/app.js';
-import { SHARED_AUDIO } from './helpers/audio.js';
+import { clipsWithSilence, SHARED_AUDIO } from './helpers/audio.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SCREENSHOTS = join(ROOT, 'test-results', 'playground');
@@ -190,6 +192,24 @@ describe('the playground, without an API key', () => {
       await mkdir(join(ROOT, 'docs'), { recursive: true });
       await copyFile(join(SCREENSHOTS, 'playground.png'), join(ROOT, 'docs', 'playground.png'));
     }
+    assert.deepEqual(session.pageErrors, []);
+  });
+
+  test('labels speakers when asked: each segment shows its voice, and the subtitles carry them', async () => {
+    const { page } = session;
+    const { samples } = await clipsWithSilence(['spk1_snt1.wav', 'spk2_snt1.wav', 'spk1_snt2.wav']);
+    const file = join(await mkdtemp(join(tmpdir(), 'vocable-playground-')), 'talk.wav');
+    await writeFile(file, encodeWav({ samples, sampleRate: 16000 }));
+    await transcribe().getByLabel('Model').selectOption('sensevoice');
+    await transcribe().getByLabel(/Label speakers/).check();
+    await transcribe().getByLabel(/choose a file/).setInputFiles(file);
+    await sees(page, 'transcribe', '#transcript-segments', /B/);
+    const speakers = await page.locator('#transcript-segments li .speaker').allTextContents();
+    assert.deepEqual(speakers, ['A', 'B', 'A']);
+    await transcribe().getByRole('button', { name: 'Copy VTT' }).click();
+    await sees(page, 'transcribe', '#transcribe-status', /Copied the WebVTT/);
+    assert.match(await page.evaluate(() => navigator.clipboard.readText()), /\n<v B>/);
+    await transcribe().getByLabel(/Label speakers/).uncheck();
     assert.deepEqual(session.pageErrors, []);
   });
 

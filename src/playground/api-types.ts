@@ -46,7 +46,9 @@ interface ModelState {
 
 export type TtsModel = ModelState & { capabilities: TtsCapabilities };
 export type SttModel = ModelState & { capabilities: SttCapabilities };
-export type Model = TtsModel | SttModel;
+/** Speaker segmentation and embedding models: together they label who spoke when. */
+export type SpeakerModel = ModelState & { capabilities: { task: 'segmentation' | 'embedding'; family: string } };
+export type Model = TtsModel | SttModel | SpeakerModel;
 
 export interface SavedVoice {
   id: string;
@@ -64,6 +66,8 @@ export interface TranscriptSegment {
   start: number;
   end: number;
   text: string;
+  /** With speaker_labels: a letter (A, B, …) per voice. */
+  speaker?: string;
 }
 
 /** `response_format: verbose_json`, as much of it as the page shows. */

@@ -136,7 +136,7 @@ export class ClonePanel {
     const clipNumber = this.clipNumber;
     this.feedback.say(`Transcribing the clip with ${model}…`);
     try {
-      const { transcript, wallSeconds } = await transcribe(this.api, model, clip);
+      const { transcript, wallSeconds } = await transcribe(this.api, model, clip, false);
       if (clipNumber !== this.clipNumber) return;
       this.transcript.value = transcript.text;
       this.feedback.say(`Transcript filled in by ${model}: check it, and edit it if it is wrong.`);

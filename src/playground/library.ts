@@ -26,6 +26,11 @@ export class Library {
     return this.sttModels.sort((a, b) => b.capabilities.languages.length - a.capabilities.languages.length || a.id.localeCompare(b.id));
   }
 
+  /** Whether the server can label speakers: it needs a segmentation and an embedding model. */
+  get canLabelSpeakers(): boolean {
+    return ['segmentation', 'embedding'].every((task) => this.models.some((m) => m.capabilities.task === task));
+  }
+
   get cloningModels(): TtsModel[] {
     return this.ttsModels.filter((m) => m.capabilities.cloning !== 'none');
   }

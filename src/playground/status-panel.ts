@@ -10,7 +10,7 @@ export interface RequestTiming {
   wallSeconds: number;
 }
 
-const TASK_NAMES = { tts: 'speech', stt: 'transcription' } as const;
+const TASK_NAMES = { tts: 'speech', stt: 'transcription', segmentation: 'speaker segmentation', embedding: 'speaker embeddings' } as const;
 
 function size(bytes: number): string {
   const mb = bytes / (1024 * 1024);

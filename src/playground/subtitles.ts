@@ -10,15 +10,18 @@ function cueTime(seconds: number, separator: ',' | '.'): string {
 
 const cues = (segments: readonly TranscriptSegment[]) => segments.filter((s) => s.text.trim().length > 0);
 
+/** Speakers as the server writes them: "A: " in SRT, a voice span in WebVTT. */
 export function toSrt(segments: readonly TranscriptSegment[]): string {
   return cues(segments)
-    .map((s, i) => `${i + 1}\n${cueTime(s.start, ',')} --> ${cueTime(s.end, ',')}\n${s.text.trim()}\n`)
+    .map((s, i) => `${i + 1}\n${cueTime(s.start, ',')} --> ${cueTime(s.end, ',')}\n${s.speaker !== undefined ? `${s.speaker}: ` : ''}${s.text.trim()}\n`)
     .join('\n');
 }
 
+const escapeVtt = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
 export function toVtt(segments: readonly TranscriptSegment[]): string {
   return `WEBVTT\n\n${cues(segments)
-    .map((s) => `${cueTime(s.start, '.')} --> ${cueTime(s.end, '.')}\n${s.text.trim()}\n`)
+    .map((s) => `${cueTime(s.start, '.')} --> ${cueTime(s.end, '.')}\n${s.speaker !== undefined ? `<v ${escapeVtt(s.speaker)}>` : ''}${s.text.trim()}\n`)
     .join('\n')}`;
 }
 

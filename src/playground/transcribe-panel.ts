@@ -19,6 +19,8 @@ export class TranscribePanel {
   private readonly result = byId('transcript', HTMLElement);
   private readonly text = byId('transcript-text', HTMLElement);
   private readonly segmentList = byId('transcript-segments', HTMLOListElement);
+  private readonly speakersField = byId('transcribe-speakers-field', HTMLElement);
+  private readonly speakers = byId('transcribe-speakers', HTMLInputElement);
   private readonly feedback = new Feedback(byId('transcribe-status', HTMLElement), byId('transcribe-error', HTMLElement));
   private file: File | undefined;
   private segments: TranscriptSegment[] = [];
@@ -47,6 +49,7 @@ export class TranscribePanel {
     const models = this.library.sttModelsByPreference;
     fillSelect(this.model, [{ options: models.map((m) => ({ value: m.id, label: m.id })) }]);
     this.model.disabled = models.length === 0;
+    this.speakersField.hidden = !this.library.canLabelSpeakers;
     this.submit.disabled = models.length === 0;
     if (models.length === 0) this.feedback.say('No speech-to-text model is installed: pull one with “vocable pull whisper-tiny”.');
   }
@@ -67,7 +70,7 @@ export class TranscribePanel {
     await whileBusy(this.submit, this.panel, async () => {
       this.feedback.say(`Transcribing ${file.name} with ${model}…`);
       try {
-        const { transcript, wallSeconds } = await transcribe(this.api, model, file);
+        const { transcript, wallSeconds } = await transcribe(this.api, model, file, this.speakers.checked && this.library.canLabelSpeakers);
         this.segments = transcript.segments ?? [];
         this.show(transcript.text);
         this.feedback.say(`Transcribed ${transcript.duration.toFixed(1)} s of audio (language: ${transcript.language}).`);
@@ -83,7 +86,9 @@ export class TranscribePanel {
     this.segmentList.replaceChildren(
       ...this.segments.map((segment) => {
         const item = element('li');
-        item.append(element('span', `${clockTime(segment.start)} – ${clockTime(segment.end)}`, 'time'), element('span', segment.text.trim(), 'segment-text'));
+        item.append(element('span', `${clockTime(segment.start)} – ${clockTime(segment.end)}`, 'time'));
+        if (segment.speaker !== undefined) item.append(element('span', segment.speaker, 'speaker'));
+        item.append(element('span', segment.text.trim(), 'segment-text'));
         return item;
       }),
     );
