@@ -3,7 +3,7 @@
  * front. Ctrl-C (or SIGTERM) stops it all: the replicas drain one by one, then HAProxy and the
  * database stop.
  *
- *   npx tsx deploy/replicas/start.ts --replicas 3 --models-dir ./models
+ *   node --import tsx deploy/replicas/start.ts --replicas 3 --models-dir ./models
  *
  * Options: --replicas N (2), --port P for HAProxy (8000), --stats-port (8404), --first-port
  * (8101: replicas on 8101, 8102, ...), --models-dir (./models, read by every replica), --state-dir

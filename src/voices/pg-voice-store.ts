@@ -77,6 +77,8 @@ export class PgVoiceStore implements VoiceStore {
   private relistenTimer?: NodeJS.Timeout;
   private lastFailure?: string;
   private closed = false;
+  /** Counts changes announced and connections lost, so a clip read across one is not cached. */
+  private changesSeen = 0;
 
   constructor(
     private readonly url: string,
@@ -113,10 +115,12 @@ export class PgVoiceStore implements VoiceStore {
   async audio(name: string): Promise<MonoAudio | undefined> {
     const cached = this.clips.get(name);
     if (cached && this.listening && cached.clipId === this.currentClip.get(name)) return cached.audio;
+    const changesBefore = this.changesSeen;
     const row = (await this.query<{ clip_id: string; clip: Buffer }>('SELECT clip_id, clip FROM vocable_voices WHERE name = $1', [name])).rows[0];
     if (!row) return undefined;
     const audio = await decodeAudio(row.clip);
-    if (this.listening) {
+    // A change announced while the clip was read may postdate it: use it, but do not keep it.
+    if (this.listening && this.changesSeen === changesBefore) {
       this.clips.set(name, { clipId: row.clip_id, audio });
       this.currentClip.set(name, row.clip_id);
     }
@@ -240,6 +244,7 @@ export class PgVoiceStore implements VoiceStore {
     if (this.listener !== client) return;
     this.listener = undefined;
     this.listening = false;
+    this.changesSeen += 1;
     this.clips.clear();
     this.noteFailure(error ?? new Error('Connection terminated'));
     client.end().catch(() => undefined);
@@ -250,6 +255,7 @@ export class PgVoiceStore implements VoiceStore {
   }
 
   private forget(name: string): void {
+    this.changesSeen += 1;
     this.clips.delete(name);
     this.currentClip.delete(name);
   }
