@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { totalmem } from 'node:os';
+import { availableParallelism, totalmem } from 'node:os';
 import { z } from 'zod';
 
 /** A switch: a flag's `true`, or an environment value 1/true/0/false. */
@@ -60,8 +60,14 @@ export const configSchema = z.object({
   maxInputChars: z.coerce.number().int().positive(),
   /** Requests waiting per loaded model beyond the one running; past it the server answers 503. */
   maxQueue: z.coerce.number().int().min(0),
-  /** Threads ONNX Runtime uses per model. */
+  /** Threads ONNX Runtime uses per model instance. */
   numThreads: z.coerce.number().int().positive(),
+  /** Instances of each model (engines running jobs side by side, each with numThreads threads and its own memory). */
+  instances: z.coerce.number().int().positive(),
+  /** Bytes of request bodies held at once by requests in flight; past it new requests get 503 before their body is read. */
+  maxBufferedBytes: z.coerce.number().int().positive(),
+  /** Threads of the audio worker pool (decoding, resampling, VAD, encoding). */
+  workerThreads: z.coerce.number().int().positive(),
   /** Whole request (headers and body) must arrive within this many seconds (408 after). */
   requestTimeoutSeconds: z.coerce.number().positive(),
   /** Request headers must arrive within this many seconds. */
@@ -83,6 +89,21 @@ export const configSchema = z.object({
 
 export type Config = z.infer<typeof configSchema>;
 
+/** ONNX Runtime's speed-up on these models flattens past about four threads, so more cores go to more instances. */
+const THREADS_PER_INSTANCE_CAP = 4;
+
+/**
+ * Defaults from the core count: each model gets up to four threads, and one instance per four
+ * cores; the audio workers get a thread per core (they wait on the engine much of the time).
+ */
+export function engineThreadDefaults(cores: number): Pick<Config, 'numThreads' | 'instances' | 'workerThreads'> {
+  return {
+    numThreads: Math.max(1, Math.min(THREADS_PER_INSTANCE_CAP, cores)),
+    instances: Math.max(1, Math.floor(cores / THREADS_PER_INSTANCE_CAP)),
+    workerThreads: Math.max(1, cores),
+  };
+}
+
 export const DEFAULT_CONFIG: Config = {
   host: '127.0.0.1',
   port: 8000,
@@ -94,9 +115,10 @@ export const DEFAULT_CONFIG: Config = {
   maxRefAudioBytes: 20 * 1024 * 1024,
   maxInputChars: 4096,
   maxAudioSeconds: 3600,
+  maxBufferedBytes: 256 * 1024 * 1024,
   maxUploadBytes: 25 * 1024 * 1024,
   maxQueue: 16,
-  numThreads: 2,
+  ...engineThreadDefaults(availableParallelism()),
   // Node's own default: a 25 MB upload at 1 Mbit/s takes 200 s.
   requestTimeoutSeconds: 300,
   headersTimeoutSeconds: 20,
@@ -134,6 +156,9 @@ const ENV_NAMES: Record<keyof Config, string> = {
   maxUploadBytes: 'VOCABLE_MAX_UPLOAD_BYTES',
   maxQueue: 'VOCABLE_MAX_QUEUE',
   numThreads: 'VOCABLE_NUM_THREADS',
+  instances: 'VOCABLE_INSTANCES',
+  workerThreads: 'VOCABLE_WORKER_THREADS',
+  maxBufferedBytes: 'VOCABLE_MAX_BUFFERED_BYTES',
   requestTimeoutSeconds: 'VOCABLE_REQUEST_TIMEOUT_SECONDS',
   headersTimeoutSeconds: 'VOCABLE_HEADERS_TIMEOUT_SECONDS',
   keepAliveTimeoutSeconds: 'VOCABLE_KEEP_ALIVE_TIMEOUT_SECONDS',

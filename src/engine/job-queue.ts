@@ -1,53 +1,57 @@
 export class QueueFullError extends Error {}
 
-/**
- * Runs jobs one at a time, in arrival order. At most `maxWaiting` jobs may wait behind the
- * running one; a job past that is refused at once rather than left to pile up.
- */
 /** Weight of the newest job in the running mean of job durations. */
 const DURATION_SMOOTHING = 0.2;
 
-export class SerialJobQueue {
-  private tail: Promise<unknown> = Promise.resolve();
-  private waiting = 0;
-  private running = false;
+/**
+ * Runs jobs in arrival order on `lanes` lanes (a model's instances), one job per lane at a
+ * time. At most `maxWaiting` jobs may wait for a lane; a job past that is refused at once
+ * rather than left to pile up.
+ */
+export class JobQueue {
+  private readonly waiters: ((lane: number) => void)[] = [];
+  private readonly freeLanes: number[];
   /** A running mean of how long jobs take, in seconds (0 before the first finishes). */
   private meanJobSeconds = 0;
 
-  constructor(private readonly maxWaiting: number) {}
+  constructor(
+    private readonly maxWaiting: number,
+    readonly lanes = 1,
+  ) {
+    this.freeLanes = Array.from({ length: lanes }, (_, i) => lanes - 1 - i);
+  }
+
+  get running(): number {
+    return this.lanes - this.freeLanes.length;
+  }
 
   get depth(): number {
-    return this.waiting + (this.running ? 1 : 0);
+    return this.waiters.length + this.running;
   }
 
   /** Whether a job given now would be refused. */
   get full(): boolean {
-    return this.depth > this.maxWaiting;
+    return this.depth >= this.maxWaiting + this.lanes;
   }
 
-  /** About how long until a job given now would start: the jobs ahead of it at their mean duration. */
+  /** About how long until a job given now would start: the jobs ahead of it at their mean duration, spread over the lanes. */
   get expectedWaitSeconds(): number {
-    return this.depth * this.meanJobSeconds;
+    return (this.depth * this.meanJobSeconds) / this.lanes;
   }
 
-  run<T>(job: () => Promise<T>): Promise<T> {
-    if (this.full) {
-      return Promise.reject(new QueueFullError(`${this.waiting} requests are already waiting`));
+  /** Runs `job` on the first lane free, handing it the lane's number (0 … lanes-1). */
+  async run<T>(job: (lane: number) => Promise<T>): Promise<T> {
+    if (this.full) throw new QueueFullError(`${this.waiters.length} requests are already waiting`);
+    const lane = this.freeLanes.pop() ?? (await new Promise<number>((resolve) => this.waiters.push(resolve)));
+    const started = performance.now();
+    try {
+      return await job(lane);
+    } finally {
+      const seconds = (performance.now() - started) / 1000;
+      this.meanJobSeconds = this.meanJobSeconds === 0 ? seconds : this.meanJobSeconds + DURATION_SMOOTHING * (seconds - this.meanJobSeconds);
+      const next = this.waiters.shift();
+      if (next) next(lane);
+      else this.freeLanes.push(lane);
     }
-    this.waiting += 1;
-    const result = this.tail.then(async () => {
-      this.waiting -= 1;
-      this.running = true;
-      const started = performance.now();
-      try {
-        return await job();
-      } finally {
-        this.running = false;
-        const seconds = (performance.now() - started) / 1000;
-        this.meanJobSeconds = this.meanJobSeconds === 0 ? seconds : this.meanJobSeconds + DURATION_SMOOTHING * (seconds - this.meanJobSeconds);
-      }
-    });
-    this.tail = result.catch(() => undefined);
-    return result;
   }
 }

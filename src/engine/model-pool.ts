@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { BrokenModel, Discovery, InstalledModel, InstalledSpeakerModel, InstalledSttModel, InstalledTtsModel } from './discovery.js';
 import { inspectModelFolder } from './discovery.js';
-import { QueueFullError, SerialJobQueue } from './job-queue.js';
+import { JobQueue, QueueFullError } from './job-queue.js';
 import type { ModelAlias, ModelAliases } from './model-aliases.js';
 import { sherpa, type NativeOfflineRecognizer, type NativeOfflineTts, type NativeSpeakerDiarization } from './sherpa.js';
 import { SpeakerEmbedder } from './speaker-embedder.js';
@@ -18,6 +18,8 @@ export const DIARIZATION_CLUSTER_THRESHOLD = 0.5;
 
 export interface ModelPoolOptions {
   numThreads: number;
+  /** Engines per model (and per recognizer config) that run jobs side by side; 1 unless set. */
+  instances?: number;
   maxQueue: number;
   /** Loaded models may hold this much (estimated from their files) before the least recently used unloads. */
   memoryBudgetBytes: number;
@@ -42,19 +44,21 @@ interface LoadedEngine {
 interface EngineRequest {
   key: string;
   purpose: string;
-  create: () => Promise<NativeEngine>;
+  create: (key: string) => Promise<NativeEngine>;
 }
 
 export interface Slot {
   model: InstalledModel;
-  queue: SerialJobQueue;
+  queue: JobQueue;
+  /** Requests let in (between `admit` and their release): each may queue several jobs over its life, one at a time. */
+  admitted: number;
   /**
    * The model's loaded engines, by the config they were made with: one, or for a speech-to-text
    * family whose features are fixed when its recognizer is made, one per distinct config.
    */
   engines: Map<string, LoadedEngine>;
-  /** The recognition options a reconfigurable recognizer is set to (speech-to-text only). */
-  recognition?: string;
+  /** The recognition options each reconfigurable recognizer is set to, by engine key (speech-to-text only). */
+  recognition: Map<string, string>;
   lastUsed: number;
   idleTimer?: NodeJS.Timeout;
 }
@@ -66,6 +70,9 @@ function closeEngine(loaded: LoadedEngine): void {
 
 /** The key of a model's only engine (text-to-speech, or a recognizer that takes any config). */
 const ONLY_ENGINE = '';
+
+/** Each instance of a model (a lane of its queue) has engines of its own. */
+const laneKey = (key: string, lane: number) => (lane === 0 ? key : `${key}#${lane}`);
 
 export interface ModelState {
   loaded: boolean;
@@ -103,7 +110,7 @@ export class ModelPool {
   /** Takes in a fresh discovery (after a pull): new folders become models; loaded ones stay. */
   update(discovery: Discovery): void {
     for (const model of discovery.models) {
-      if (!this.slots.has(model.id)) this.slots.set(model.id, { model, queue: new SerialJobQueue(this.options.maxQueue), engines: new Map(), lastUsed: 0 });
+      if (!this.slots.has(model.id)) this.slots.set(model.id, { model, queue: new JobQueue(this.options.maxQueue, this.options.instances ?? 1), admitted: 0, engines: new Map(), recognition: new Map(), lastUsed: 0 });
     }
     this.broken.clear();
     for (const problem of discovery.broken) this.broken.set(problem.id, problem);
@@ -164,15 +171,15 @@ export class ModelPool {
     const config = model.family.recognizerConfig(model.files, options, this.options.numThreads);
     const wanted = JSON.stringify(options);
     if (!model.family.reconfigurable) {
-      const recognizer: EngineRequest = { key: JSON.stringify(config), purpose: `recognizer for ${wanted}`, create: () => sherpa.OfflineRecognizer.createAsync(config) };
+      const recognizer: EngineRequest = { key: JSON.stringify(config), purpose: `recognizer for ${wanted}`, create: async () => sherpa.OfflineRecognizer.createAsync(config) };
       return this.runOn(id, recognizer, (engine) => job(engine as NativeOfflineRecognizer));
     }
-    return this.run(id, async (engine, slot) => {
+    return this.run(id, async (engine, slot, key) => {
       const recognizer = engine as NativeOfflineRecognizer;
-      // One job at a time per model, so reconfiguring here cannot disturb another request.
-      if (slot.recognition !== wanted) {
+      // One job at a time per engine, so reconfiguring here cannot disturb another request.
+      if (slot.recognition.get(key) !== wanted) {
         recognizer.setConfig(config);
-        slot.recognition = wanted;
+        slot.recognition.set(key, wanted);
       }
       return job(recognizer);
     });
@@ -196,15 +203,18 @@ export class ModelPool {
   }
 
   /** Runs `job` with model `id` loaded (its first engine), after the jobs queued before it. */
-  run<T>(id: string, job: (engine: NativeEngine, slot: Slot) => Promise<T>): Promise<T> {
+  run<T>(id: string, job: (engine: NativeEngine, slot: Slot, key: string) => Promise<T>): Promise<T> {
     return this.runOn(id, this.firstEngine(this.slot(id)), job);
   }
 
-  private async runOn<T>(id: string, wanted: EngineRequest, job: (engine: NativeEngine, slot: Slot) => Promise<T>): Promise<T> {
+  private async runOn<T>(id: string, wanted: EngineRequest, job: (engine: NativeEngine, slot: Slot, key: string) => Promise<T>): Promise<T> {
     const slot = this.slot(id);
     clearTimeout(slot.idleTimer);
     try {
-      return await slot.queue.run(async () => job(await this.ensureLoaded(slot, wanted), slot));
+      return await slot.queue.run(async (lane) => {
+        const key = laneKey(wanted.key, lane);
+        return job(await this.ensureLoaded(slot, wanted, key), slot, key);
+      });
     } catch (error) {
       if (error instanceof QueueFullError) throw this.busy(slot, error.message);
       throw error;
@@ -214,10 +224,40 @@ export class ModelPool {
     }
   }
 
-  /** Refuses at once (503) when model `id`'s queue is full, before a request spends work on its input. */
-  assertAccepting(id: string): void {
+  /**
+   * Lets a request for model `id` in, or refuses it at once (503) when as many requests as the
+   * model runs and queues are already in, before it spends work on its input. A request holds
+   * its place until `release` (its response ends), over all the jobs it queues: a transcription
+   * queues one per segment, and its place must not go to another between two of them.
+   */
+  admit(id: string): () => void {
     const slot = this.slot(id);
-    if (slot.queue.full) throw this.busy(slot, `${slot.queue.depth} requests are running or waiting`);
+    if (this.atCapacity(slot)) throw this.busy(slot, `${this.inFlight(slot)} requests are running or waiting`);
+    slot.admitted += 1;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      slot.admitted -= 1;
+    };
+  }
+
+  /** The 503 for a request that any model of `task` would refuse, or undefined while one has room (or none is installed). */
+  busyFor(task: InstalledModel['task']): ServiceBusyError | undefined {
+    const slots = [...this.slots.values()].filter((s) => s.model.task === task);
+    if (slots.length === 0 || !slots.every((s) => this.atCapacity(s))) return undefined;
+    const soonest = slots.map((s) => this.busy(s, `${this.inFlight(s)} requests are running or waiting`)).sort((a, b) => a.retryAfterSeconds - b.retryAfterSeconds)[0]!;
+    if (slots.length === 1) return soonest;
+    return new ServiceBusyError(`Every ${task === 'tts' ? 'text-to-speech' : 'speech-to-text'} model is busy. Retry shortly (Retry-After: ${soonest.retryAfterSeconds} s), or raise VOCABLE_MAX_QUEUE (now ${this.options.maxQueue}).`, soonest.retryAfterSeconds);
+  }
+
+  /** Requests in, or jobs queued by callers that do not ask to be let in (a saved voice's transcript). */
+  private inFlight(slot: Slot): number {
+    return Math.max(slot.admitted, slot.queue.depth);
+  }
+
+  private atCapacity(slot: Slot): boolean {
+    return slot.admitted >= this.options.maxQueue + slot.queue.lanes || slot.queue.full;
   }
 
   /** A full queue: clients are told to retry once about one job's place in it should be free. */
@@ -229,7 +269,8 @@ export class ModelPool {
   /** Loads model `id` now (operators warming a model). */
   async load(id: string): Promise<void> {
     const slot = this.slot(id);
-    await this.ensureLoaded(slot, this.firstEngine(slot));
+    const first = this.firstEngine(slot);
+    await this.ensureLoaded(slot, first, laneKey(first.key, 0));
     slot.lastUsed = performance.now();
     this.scheduleIdleUnload(slot);
   }
@@ -319,7 +360,7 @@ export class ModelPool {
     const numThreads = this.options.numThreads;
     if (model.task === 'tts') {
       const config = { model: { ...model.family.nativeModelConfig(model.files, model.capabilities), numThreads, debug: 0, provider: 'cpu' }, maxNumSentences: 1 };
-      return { key: ONLY_ENGINE, purpose: 'speech', create: () => sherpa.OfflineTts.createAsync(config) };
+      return { key: ONLY_ENGINE, purpose: 'speech', create: async () => sherpa.OfflineTts.createAsync(config) };
     }
     if (model.task === 'embedding') {
       const config = { model: model.files.model!, numThreads, debug: 0, provider: 'cpu' };
@@ -332,19 +373,19 @@ export class ModelPool {
     return {
       key: model.family.reconfigurable ? ONLY_ENGINE : JSON.stringify(config),
       purpose: `recognizer for ${wanted}`,
-      create: () => {
-        slot.recognition = wanted;
+      create: async (key) => {
+        slot.recognition.set(key, wanted);
         return sherpa.OfflineRecognizer.createAsync(config);
       },
     };
   }
 
-  private ensureLoaded(slot: Slot, wanted: EngineRequest): Promise<NativeEngine> {
-    let loaded = slot.engines.get(wanted.key);
+  private ensureLoaded(slot: Slot, wanted: EngineRequest, key: string): Promise<NativeEngine> {
+    let loaded = slot.engines.get(key);
     if (!loaded) {
       this.makeRoom(slot);
-      loaded = { engine: this.startLoading(slot, wanted), purpose: wanted.purpose, lastUsed: performance.now() };
-      slot.engines.set(wanted.key, loaded);
+      loaded = { engine: this.startLoading(slot, wanted, key), purpose: wanted.purpose, lastUsed: performance.now() };
+      slot.engines.set(key, loaded);
     }
     loaded.lastUsed = performance.now();
     return loaded.engine;
@@ -360,19 +401,19 @@ export class ModelPool {
     if (found.family !== model.family) throw new Error(`the folder now holds a ${found.family.displayName} model, not ${model.family.displayName}`);
   }
 
-  private startLoading(slot: Slot, wanted: EngineRequest): Promise<NativeEngine> {
+  private startLoading(slot: Slot, wanted: EngineRequest, key: string): Promise<NativeEngine> {
     const { model } = slot;
     const log = this.options.logger;
     const started = performance.now();
     const another = slot.engines.size > 0 ? ` (another ${wanted.purpose})` : '';
     log.info({ model: model.id, family: model.family.id }, `loading model '${model.id}' (${model.family.displayName})${another} on first use`);
-    return this.stillUsable(model).then(() => wanted.create()).then(
+    return this.stillUsable(model).then(() => wanted.create(key)).then(
       (engine) => {
         log.info({ model: model.id, ms: Math.round(performance.now() - started) }, `model '${model.id}' loaded`);
         return engine;
       },
       (error: unknown) => {
-        slot.engines.delete(wanted.key);
+        slot.engines.delete(key);
         log.error({ model: model.id, err: error }, `model '${model.id}' failed to load`);
         throw new ModelUnavailableError(`Model '${model.id}' failed to load: ${(error as Error).message}. Check the files in ${model.dir}.`);
       },

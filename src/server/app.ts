@@ -6,6 +6,8 @@ import { ModelPool } from '../engine/model-pool.js';
 import { closeConnectionsWithUnreadBodies, httpServerFactory } from './http-server.js';
 import cors from '@fastify/cors';
 import { installAccessControl } from './auth.js';
+import { installLoadShedding } from './load-shedding.js';
+import { setAudioWorkerThreads } from '../audio/worker-pool.js';
 import { installErrorHandling, routerErrorHandler } from './error-handler.js';
 import { installRequestIdHeader, loggerOptions, requestId, type LogDestination } from './logging.js';
 import { installMetrics } from './metrics.js';
@@ -57,6 +59,7 @@ export function buildApp(config: Config, discovery: Discovery, options: AppOptio
     frameworkErrors: routerErrorHandler,
     serverFactory: httpServerFactory(config),
   });
+  setAudioWorkerThreads(config.workerThreads);
   const catalogue = options.catalogue ?? new Catalogue(KNOWN_MODELS);
   const voices = openVoiceStore(config, app.log);
   app.addHook('onClose', async () => voices.close());
@@ -69,6 +72,7 @@ export function buildApp(config: Config, discovery: Discovery, options: AppOptio
     explainMissing: (id) => installer.explainMissing(id),
     aliases: new ModelAliases(config.modelAliases, DEFAULT_MODEL_IDS),
     numThreads: config.numThreads,
+    instances: config.instances,
     maxQueue: config.maxQueue,
     memoryBudgetBytes: config.memoryBudgetBytes,
     idleUnloadSeconds: config.idleUnloadSeconds,
@@ -83,6 +87,7 @@ export function buildApp(config: Config, discovery: Discovery, options: AppOptio
   closeConnectionsWithUnreadBodies(app);
   if (config.corsOrigins.length > 0) app.register(cors, { origin: config.corsOrigins, exposedHeaders: ['x-request-id', 'x-ignored-fields', 'x-unmeasured-fields', 'retry-after'] });
   installAccessControl(app, { apiKey: config.apiKey, allowedOrigins: config.corsOrigins, anyHost: config.allowOpen });
+  installLoadShedding(app, pool, config.maxBufferedBytes);
   const metrics = installMetrics(app, pool);
   let draining = false;
   app.register(healthRoutes(pool, installer, config.modelsDir, { voiceStore: voices.health, draining: () => draining }));

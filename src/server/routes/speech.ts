@@ -11,6 +11,7 @@ import { planSpeech, type SpeechPlan, type SpeechServiceOptions } from '../../sp
 import { speechRequestSchema, type SpeechRequest } from '../../speech/speech-request.js';
 import { clipSpeakers } from '../../speakers/clip-speakers.js';
 import { voiceSimilarity } from '../../speakers/speech-embedding.js';
+import { releaseWhenDone } from '../load-shedding.js';
 
 export interface SpeechRouteOptions extends SpeechServiceOptions {
   maxInputChars: number;
@@ -105,13 +106,13 @@ async function sendStream(reply: FastifyReply, body: AsyncGenerator<Buffer | str
 export function speechRoutes(pool: ModelPool, options: SpeechRouteOptions) {
   const schema = speechRequestSchema(options.maxInputChars);
   return async (app: FastifyInstance): Promise<void> => {
-    app.post('/v1/audio/speech', async (request, reply) => {
+    app.post('/v1/audio/speech', { config: { modelTask: 'tts' } }, async (request, reply) => {
       if (request.body === null || typeof request.body !== 'object' || Array.isArray(request.body)) {
         throw new InvalidRequestError('The body must be a JSON object with at least model and input', null, 'invalid_json');
       }
       const fields = parseFields(schema, request.body);
-      // A full queue refuses before the reference clip is decoded, so shedding load is cheap.
-      pool.assertAccepting(fields.model);
+      // A full model refuses before the reference clip is decoded, so shedding load is cheap.
+      releaseWhenDone(reply, pool.admit(fields.model));
       const plan = await planSpeech(fields, pool, options);
       const similarityWith = similarityModel(fields, plan, pool);
       const reference = plan.settings.reference?.audio;

@@ -12,6 +12,7 @@ import { knownSpeakerClips } from '../../transcription/known-speakers.js';
 import { AudioMeter, transcribe, type TranscriptionJob } from '../../transcription/transcribe.js';
 import { collectFields, transcriptionFieldsSchema, type TranscriptionFields } from '../../transcription/transcription-request.js';
 import type { TranscriptSegment } from '../../transcription/transcript.js';
+import { releaseWhenDone } from '../load-shedding.js';
 import { recordModelWork } from '../metrics.js';
 import { readMultipartForm } from '../multipart-form.js';
 import { parseFields } from '../parse-body.js';
@@ -157,7 +158,7 @@ export function transcriptionRoutes(pool: ModelPool, options: TranscriptionRoute
     const handle = (task: RecognitionOptions['task']) => async (request: FastifyRequest, reply: FastifyReply) => {
       const { fields, bytes, job, ignored, diarization } = await parseRequest(request, pool, options, task);
       // A full queue refuses before decoding and segmenting the upload, so shedding load is cheap.
-      pool.assertAccepting(job.model.id);
+      releaseWhenDone(reply, pool.admit(job.model.id));
       if (ignored.length > 0) reply.header('X-Ignored-Fields', ignored.join(', '));
       const meter = new AudioMeter();
       recordModelWork(request, { model: job.model.id, task, audio: meter });
@@ -187,7 +188,7 @@ export function transcriptionRoutes(pool: ModelPool, options: TranscriptionRoute
       return reply.type(type).send(body);
     };
 
-    app.post('/v1/audio/transcriptions', handle('transcribe'));
-    app.post('/v1/audio/translations', handle('translate'));
+    app.post('/v1/audio/transcriptions', { config: { modelTask: 'stt' } }, handle('transcribe'));
+    app.post('/v1/audio/translations', { config: { modelTask: 'stt' } }, handle('translate'));
   };
 }
