@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import type { MonoAudio } from '../src/audio/pcm.js';
+import { ConfigError, resolveConfig } from '../src/config.js';
 import { encodeWav } from '../src/audio/wav.js';
 import { VoiceStoreUnavailableError } from '../src/errors.js';
 import { FileVoiceStore } from '../src/voices/file-voice-store.js';
@@ -149,6 +150,14 @@ for (const [kind, open] of Object.entries(KINDS)) {
     });
   });
 }
+
+test('the voice store setting takes only a PostgreSQL URL, and says so', () => {
+  assert.equal(resolveConfig({}, { VOCABLE_VOICE_STORE: 'postgresql://u:p@db:5432/voices' }).voiceStore, 'postgresql://u:p@db:5432/voices');
+  assert.equal(resolveConfig({}, {}).voiceStore, undefined, 'files in the data directory by default');
+  for (const wrong of ['mysql://db/voices', '/var/lib/voices', 'postgres://']) {
+    assert.throws(() => resolveConfig({}, { VOCABLE_VOICE_STORE: wrong }), (error: unknown) => error instanceof ConfigError && /VOCABLE_VOICE_STORE.*PostgreSQL URL/.test(error.message));
+  }
+});
 
 describe('PostgreSQL store: schema, notifications', () => {
   let database: TestDatabase;
