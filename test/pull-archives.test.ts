@@ -6,9 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { access, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fixtureModelsDir } from '../fixtures/cache.js';
 import { FIXTURE_MODELS } from '../fixtures/index.js';
@@ -17,19 +17,30 @@ import type { CatalogueEntry } from '../src/catalogue/catalogue-entry.js';
 import { ConfigError } from '../src/config.js';
 import { DownloadError } from '../src/errors.js';
 import { pullModel } from '../src/pull/pull-model.js';
+import { unpackTask } from '../src/pull/unpack-task.js';
 import { testApp } from './helpers/app.js';
 import { makeModelArchive, startArchiveServer, type ArchiveServer } from './helpers/archive-server.js';
+import { brokenArchives, hostileArchives, zeroBomb, type HostileArchive } from './fuzz/hostile-archives.js';
+import { caseSeed, Rng } from './fuzz/rng.js';
+
+/** Fixed, so every run checks the same archives; FUZZ_SEED=n tries others. */
+const SEED = Number(process.env.FUZZ_SEED ?? 20261130) >>> 0;
+const ROUNDS = 15 * Number(process.env.FUZZ_SCALE ?? 1);
+const MiB = 1024 * 1024;
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 let server: ArchiveServer;
+/** What the server serves, by path; the hostile cases add theirs as they go. */
+const served: Record<string, Buffer> = {};
 let pocketArchive: Buffer;
 const ROOT_BYTES = Buffer.from('<html>an index page, not a model</html>');
 
 before(async () => {
   const fixtures = await fixtureModelsDir();
   pocketArchive = await makeModelArchive(join(fixtures, FIXTURE_MODELS.pocket), 'sherpa-onnx-pocket-fixture', 'tar.bz2');
-  server = await startArchiveServer({ '/': ROOT_BYTES, '/pocket.tar.bz2': pocketArchive });
+  Object.assign(served, { '/': ROOT_BYTES, '/pocket.tar.bz2': pocketArchive });
+  server = await startArchiveServer(served);
 });
 after(() => server.close());
 
@@ -118,5 +129,135 @@ describe('catalogue URLs that name no file', () => {
       await writeFile(file, JSON.stringify([{ ...entry(), format: 'file', url: 'https://example.com/models/' }]));
       await assert.rejects(loadCatalogue(file), (error: unknown) => error instanceof ConfigError && /entry 0\.url: .*names no file/.test(error.message));
     });
+  });
+});
+
+/** Serves `bytes` at a fresh path and returns a catalogue entry for it, its size declared and no checksum (as a hostile mirror would serve). */
+function servedEntry(name: string, bytes: Buffer, format: 'tar.bz2' | 'tar.gz'): CatalogueEntry {
+  served[`/${name}`] = bytes;
+  return entry({ url: `${server.url}/${name}`, format, sizeBytes: bytes.length, sha256: undefined });
+}
+
+/** Runs `work` while a 10 ms timer ticks; returns the longest the event loop went without turning. */
+async function longestStall(work: () => Promise<void>): Promise<number> {
+  let last = performance.now();
+  let longest = 0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    longest = Math.max(longest, now - last);
+    last = now;
+  }, 10);
+  try {
+    await work();
+  } finally {
+    clearInterval(timer);
+  }
+  return Math.max(longest, performance.now() - last);
+}
+
+/** Far above a turn of a loop that is free (a few ms): what only an unpack on the event loop would cause. */
+const STALL_LIMIT_MS = 1000;
+
+describe('archive bombs', () => {
+  test('a bz2 bomb (160 MB of zeros in a few hundred bytes) stops at the absolute cap, off the event loop; nothing is installed', async () => {
+    const bomb = await zeroBomb(40, 4 * MiB, 'tar.bz2');
+    assert.ok(bomb.length < 10_000, `${bomb.length} bytes`);
+    await withModelsDir(async (dir) => {
+      const bombEntry = { ...servedEntry('bomb.tar.bz2', bomb, 'tar.bz2'), sizeBytes: undefined };
+      const stall = await longestStall(() => refused(pullModel(bombEntry, dir, { maxUnpackedBytes: 16 * MiB }), 'bad_archive', /unpacks to more than 16\.8 MB, the most any model may unpack to/));
+      assert.ok(stall < STALL_LIMIT_MS, `the event loop went ${Math.round(stall)} ms without turning`);
+      assert.deepEqual(await listing(dir), []);
+    });
+  });
+
+  test('a file whose header alone passes the cap is refused before a byte of it is written', async () => {
+    const bomb = await zeroBomb(1, 40 * MiB, 'tar.gz');
+    await withModelsDir(async (dir) => {
+      await refused(pullModel(servedEntry('one-big.tar.gz', bomb, 'tar.gz'), dir, { maxUnpackedBytes: 16 * MiB }), 'bad_archive', /holds 'model\/zeros-0\.bin' of 41943040 bytes, more than 16\.8 MB, the most any model may unpack to/);
+      assert.deepEqual(await listing(dir), []);
+    });
+  });
+
+  test('a gzip bomb stops at the margin over the download size the catalogue declares', async () => {
+    const bomb = await zeroBomb(25, 4 * MiB, 'tar.gz');
+    await withModelsDir(async (dir) => {
+      await refused(pullModel(servedEntry('bomb.tar.gz', bomb, 'tar.gz'), dir), 'bad_archive', new RegExp(`unpacks to more than 67\\.1 MB, the most a ${(bomb.length / 1e6).toFixed(1).replace('.', '\\.')} MB download may unpack to`));
+      assert.deepEqual(await listing(dir), []);
+    });
+  });
+});
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Whether an archive's refusal is right, and whether it wrote outside the folder (`base` is the models folder's parent). */
+async function judge(archive: HostileArchive, label: string, outcome: string, base: string, failures: string[]): Promise<void> {
+  if (!archive.expect.test(outcome)) failures.push(`${label}: ${outcome}`);
+  for (const escape of archive.escapes) {
+    const path = isAbsolute(escape) ? escape : join(base, escape);
+    if (await exists(path)) failures.push(`${label}: wrote ${path}`);
+    await rm(path, { recursive: true, force: true });
+  }
+}
+
+function hostileSet(round: number, format: 'tar.bz2' | 'tar.gz'): HostileArchive[] {
+  const rng = new Rng(caseSeed(SEED, `archive-${format}`, round));
+  return [...hostileArchives(rng, format, `${SEED}-${round}`), ...brokenArchives(rng, format)];
+}
+
+describe('hostile archives', () => {
+  test(`each kind through a whole pull (seed ${SEED}): 502 bad_archive naming what was found, nothing left in the models folder or outside it`, async () => {
+    const tally = new Map<string, number>();
+    const failures: string[] = [];
+    await withModelsDir(async (dir) => {
+      const models = join(dir, 'models');
+      for (const [i, archive] of [...hostileSet(0, 'tar.bz2').filter((_, k) => k % 2 === 0), ...hostileSet(0, 'tar.gz').filter((_, k) => k % 2 === 1)].entries()) {
+        const label = `${archive.format} ${archive.label}`;
+        const outcome = await pullModel(servedEntry(`hostile-${i}.${archive.format}`, archive.bytes, archive.format), models, { maxArchiveEntries: 50, maxUnpackedBytes: 4 * MiB }).then(
+          () => 'installed',
+          (error: unknown) => (error instanceof DownloadError ? `${error.status} ${error.code}: ${error.message}` : `not a DownloadError: ${String(error)}`),
+        );
+        const status = outcome.split(':')[0]!;
+        tally.set(status, (tally.get(status) ?? 0) + 1);
+        if (status !== '502 bad_archive') failures.push(`${label}: ${outcome}`);
+        await judge(archive, label, outcome, dir, failures);
+        const left = await listing(models);
+        if (left.length > 0) failures.push(`${label}: left ${left.join(', ')}`);
+      }
+    });
+    console.log(`hostile archives, whole pulls: ${[...tally.values()].reduce((a, b) => a + b, 0)} cases, ${JSON.stringify(Object.fromEntries(tally))}`);
+    assert.deepEqual(failures, []);
+  });
+
+  test(`${ROUNDS} seeded rounds of every kind, bz2 and gzip, through the unpacker itself: each refused, nothing written outside`, async () => {
+    const tally = new Map<string, number>();
+    const failures: string[] = [];
+    let cases = 0;
+    await withModelsDir(async (dir) => {
+      for (let round = 0; round < ROUNDS; round += 1) {
+        for (const format of ['tar.bz2', 'tar.gz'] as const) {
+          for (const [i, archive] of hostileSet(round, format).entries()) {
+            cases += 1;
+            const file = join(dir, `archive-${round}-${i}.${format}`);
+            const destDir = join(dir, 'staging', 'unpacked');
+            await writeFile(file, archive.bytes);
+            const outcome = await unpackTask({ archive: file, format, destDir, maxBytes: 4 * MiB, maxEntries: 50 });
+            const status = outcome.ok ? 'unpacked' : outcome.kind;
+            tally.set(status, (tally.get(status) ?? 0) + 1);
+            await judge(archive, `round ${round} ${format} ${archive.label}`, outcome.ok ? 'unpacked' : outcome.reason, join(dir, 'staging'), failures);
+            if (outcome.ok) failures.push(`round ${round} ${format} ${archive.label}: unpacked`);
+            // In-process, writes of entries already under way may still land (a pull waits for its thread to end).
+            await rm(join(dir, 'staging'), { recursive: true, force: true, maxRetries: 10 });
+            await rm(file);
+          }
+        }
+      }
+    });
+    console.log(`hostile archives, unpacker: ${cases} cases, ${JSON.stringify(Object.fromEntries(tally))}`);
+    assert.deepEqual(failures, []);
   });
 });

@@ -1,19 +1,65 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rename, rm, stat, statfs } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { urlFileName, type CatalogueEntry } from '../catalogue/catalogue-entry.js';
 import { inspectModelFolder, VAD_FILE } from '../engine/discovery.js';
-import { DownloadError } from '../errors.js';
+import { DownloadError, InsufficientStorageError } from '../errors.js';
 import { downloadResumable, type DownloadProgress } from './download.js';
-import { modelRoot, unpackArchive } from './unpack.js';
+import { modelRoot, unpackArchive, type UnpackLimits } from './unpack.js';
 
 export type PullProgress = ({ phase: 'download' } & DownloadProgress) | { phase: 'verify' | 'unpack' };
 
 export interface PullOptions {
   signal?: AbortSignal;
   onProgress?: (progress: PullProgress) => void;
+  /** The most any archive may unpack to; MAX_UNPACKED_BYTES by default. */
+  maxUnpackedBytes?: number;
+  /** The most entries (files and folders) an archive may hold; MAX_ARCHIVE_ENTRIES by default. */
+  maxArchiveEntries?: number;
+}
+
+/** A model archive unpacks to at most this many times its download: weights barely compress, espeak-ng data about 4×. */
+const UNPACK_RATIO = 10;
+/** What any archive may unpack to, however small its download. */
+const MIN_UNPACK_BYTES = 64 * 1024 * 1024;
+/** No archive unpacks to more, whatever the catalogue says (the largest Whisper unpacks to under 4 GB). */
+export const MAX_UNPACKED_BYTES = 16 * 1024 * 1024 * 1024;
+/** Far more files than any model holds (espeak-ng-data has a few hundred). */
+export const MAX_ARCHIVE_ENTRIES = 20_000;
+/** Disk space a pull leaves free for everything else. */
+const DISK_RESERVE_BYTES = 256 * 1024 * 1024;
+
+const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+
+/** Free bytes on the disk holding `dir`, less the reserve. */
+async function roomOn(dir: string): Promise<number> {
+  const { bavail, bsize } = await statfs(dir);
+  return bavail * bsize - DISK_RESERVE_BYTES;
+}
+
+/**
+ * How far `entry`'s archive may unpack: a margin over the catalogue's size of its download, never
+ * past the absolute cap, and never past the free disk.
+ */
+async function unpackLimits(entry: CatalogueEntry, root: string, options: PullOptions): Promise<UnpackLimits> {
+  const cap = options.maxUnpackedBytes ?? MAX_UNPACKED_BYTES;
+  const declared = entry.sizeBytes === undefined ? Infinity : Math.max(entry.sizeBytes * UNPACK_RATIO, MIN_UNPACK_BYTES);
+  const room = await roomOn(root);
+  const maxBytes = Math.max(0, Math.min(declared, cap, room));
+  const explainMaxBytes =
+    maxBytes === room ? `the ${mb(room)} the disk has free` : maxBytes === declared ? `${mb(declared)}, the most a ${mb(entry.sizeBytes!)} download may unpack to` : `${mb(cap)}, the most any model may unpack to`;
+  return { maxBytes, maxEntries: options.maxArchiveEntries ?? MAX_ARCHIVE_ENTRIES, explainMaxBytes, diskBound: maxBytes === room };
+}
+
+/** Refuses a pull whose download alone would not fit the disk, before it starts. */
+async function checkRoomFor(entry: CatalogueEntry, root: string): Promise<void> {
+  const needed = (entry.sizeBytes ?? 0) + (entry.extraFiles ?? []).reduce((sum, extra) => sum + (extra.sizeBytes ?? 0), 0);
+  const room = await roomOn(root);
+  if (needed > room) {
+    throw new InsufficientStorageError(`Model '${entry.id}' downloads ${mb(needed)}, but the disk holding the models folder has ${mb(Math.max(0, room))} to spare; free space and pull again.`);
+  }
 }
 
 export type PullOutcome = 'installed' | 'already-installed';
@@ -115,6 +161,7 @@ export async function pullModel(entry: CatalogueEntry, modelsDir: string, option
   if (await exists(target)) return 'already-installed';
   await mkdir(join(root, DOWNLOADS_FOLDER), { recursive: true });
   await clearStaging(root, entry.id);
+  await checkRoomFor(entry, root);
 
   const downloads = join(root, DOWNLOADS_FOLDER);
   const hint = handInstallHint(entry, target);
@@ -137,7 +184,7 @@ export async function pullModel(entry: CatalogueEntry, modelsDir: string, option
       await rename(part, join(staging, fileName));
     } else {
       options.onProgress?.({ phase: 'unpack' });
-      await unpackArchive(part, entry.format, staging);
+      await unpackArchive(part, entry.format, staging, await unpackLimits(entry, root, options), options.signal);
     }
     const folder = await modelRoot(staging);
     for (const extra of extras) await rename(extraPart(extra), join(folder, extra.fileName));
@@ -148,7 +195,7 @@ export async function pullModel(entry: CatalogueEntry, modelsDir: string, option
     return 'installed';
   } catch (error) {
     // A whole download that will not unpack into a model is no use to resume.
-    await rm(part, { force: true });
+    for (const path of [part, ...extras.map(extraPart)]) await rm(path, { force: true });
     throw error;
   } finally {
     await rm(staging, { recursive: true, force: true });
