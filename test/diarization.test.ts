@@ -215,16 +215,25 @@ describe("OpenAI's published schemas", () => {
 
 describe('long files', () => {
   test('windows diarized one at a time keep each voice\'s letter across windows', async () => {
-    const discovery = await discoverModels(await fixtureModelsDir());
-    const pool = new ModelPool(discovery, { numThreads: 1, maxQueue: 4, memoryBudgetBytes: 2 ** 32, idleUnloadSeconds: 0, logger: app.log });
-    const names = [...TWO_VOICES, ...TWO_VOICES, ...TWO_VOICES];
-    const { wav, spans } = await conversation(names);
+    const pool = new ModelPool(await discoverModels(await fixtureModelsDir()), { numThreads: 1, maxQueue: 4, memoryBudgetBytes: 2 ** 32, idleUnloadSeconds: 0, logger: app.log });
     const model = pool.getStt(MODEL);
     const job = { model, options: { task: 'transcribe' as const }, segmentationModel: FIXTURE_MODELS.segmentation, embeddingModel: FIXTURE_MODELS.embedding, known: [], chunked: true, windowSeconds: 12, maxAudioSeconds: 3600 };
-    const segments = [];
-    for await (const segment of diarizedTranscribe(wav, job, pool, new AudioMeter())) segments.push({ ...segment, type: 'transcript.text.segment', id: String(segment.id) });
-    pool.close();
-    // Windows of 12 s cut some turns in two; each piece still carries its voice's letter.
-    assert.deepEqual(speakersBySpan(segments, spans), names.map((n) => [n.startsWith('spk1') ? 'A' : 'B']));
+    const labelled = async (names: string[]) => {
+      const { wav, spans } = await conversation(names);
+      const segments = [];
+      for await (const segment of diarizedTranscribe(wav, job, pool, new AudioMeter())) segments.push({ ...segment, type: 'transcript.text.segment', id: String(segment.id) });
+      return speakersBySpan(segments, spans);
+    };
+    const expected = (names: string[]) => names.map((n) => [n.startsWith('spk1') ? 'A' : 'B']);
+    try {
+      // Windows of 12 s cut some turns in two; each piece still carries its voice's letter.
+      const alternating = [...TWO_VOICES, ...TWO_VOICES, ...TWO_VOICES];
+      assert.deepEqual(await labelled(alternating), expected(alternating));
+      // A voice first heard in a later window is new, not the closest voice heard so far.
+      const late = ['spk1_snt1.wav', 'spk1_snt2.wav', 'spk2_snt1.wav', 'spk2_snt3.wav', 'spk2_snt4.wav', 'spk2_snt5.wav'];
+      assert.deepEqual(await labelled(late), expected(late));
+    } finally {
+      pool.close();
+    }
   });
 });
