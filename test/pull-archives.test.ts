@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { access, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { access, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -20,7 +20,7 @@ import { pullModel } from '../src/pull/pull-model.js';
 import { unpackTask } from '../src/pull/unpack-task.js';
 import { testApp } from './helpers/app.js';
 import { makeModelArchive, startArchiveServer, type ArchiveServer } from './helpers/archive-server.js';
-import { brokenArchives, hostileArchives, zeroBomb, type HostileArchive } from './fuzz/hostile-archives.js';
+import { brokenArchives, hostileArchives, oddModesArchive, zeroBomb, type HostileArchive } from './fuzz/hostile-archives.js';
 import { caseSeed, Rng } from './fuzz/rng.js';
 
 /** Fixed, so every run checks the same archives; FUZZ_SEED=n tries others. */
@@ -264,5 +264,16 @@ describe('hostile archives', () => {
     });
     console.log(`hostile archives, unpacker: ${cases} cases, ${JSON.stringify(Object.fromEntries(tally))}`);
     assert.deepEqual(failures, []);
+  });
+});
+
+test('unpacked files get plain modes (no setuid, nothing world-writable), whatever the archive says', async () => {
+  await withModelsDir(async (dir) => {
+    const file = join(dir, 'modes.tar.gz');
+    await writeFile(file, oddModesArchive('tar.gz'));
+    const outcome = await unpackTask({ archive: file, format: 'tar.gz', destDir: join(dir, 'out'), maxBytes: MiB, maxEntries: 10 });
+    assert.ok(outcome.ok, JSON.stringify(outcome));
+    assert.equal((await stat(join(dir, 'out', 'model', 'run.sh'))).mode & 0o7777, 0o644);
+    assert.equal((await stat(join(dir, 'out', 'model'))).mode & 0o7777, 0o755);
   });
 });

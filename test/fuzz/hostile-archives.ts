@@ -128,3 +128,9 @@ export async function zeroBomb(files: number, fileBytes: number, format: Compres
   }
   return Buffer.concat(chunks);
 }
+
+/** An otherwise plain archive whose file is setuid and world-writable, and whose folder is world-writable. */
+export function oddModesArchive(format: Compression): Buffer {
+  const blocks = [entry({ path: 'model/', type: 'Directory', mode: 0o777 }), entry({ path: 'model/run.sh', type: 'File', mode: 0o4777 }, Buffer.from('#!/bin/sh\n'))];
+  return compress(Buffer.concat([...blocks, END]), format);
+}
