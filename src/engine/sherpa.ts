@@ -47,6 +47,8 @@ export interface VadConfig {
 export interface NativeVad {
   acceptWaveform(samples: Float32Array): void;
   isEmpty(): boolean;
+  /** Whether speech is under way (started, and its closing silence not yet long enough). */
+  isDetected(): boolean;
   front(enableExternalBuffer?: boolean): { start: number; samples: Float32Array };
   pop(): void;
   flush(): void;

@@ -1,3 +1,4 @@
+import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 import { discoverModels, type Discovery } from '../engine/discovery.js';
@@ -8,6 +9,9 @@ import cors from '@fastify/cors';
 import { installAccessControl } from './auth.js';
 import { installLoadShedding } from './load-shedding.js';
 import { setAudioWorkerThreads } from '../audio/worker-pool.js';
+import { chooseSubprotocol, installWebSocketRequests } from './websocket-upgrades.js';
+import { realtimeRoutes } from './routes/realtime.js';
+import { SessionLimits } from '../realtime/session-limits.js';
 import { installErrorHandling, routerErrorHandler } from './error-handler.js';
 import { installRequestIdHeader, loggerOptions, requestId, type LogDestination } from './logging.js';
 import { installMetrics } from './metrics.js';
@@ -31,6 +35,11 @@ const MAX_CHUNK_CHARS = 300;
 /** JSON framing and other fields around a base64 clip of the largest allowed size. */
 const BODY_SLACK_BYTES = 1024 * 1024;
 
+/** OpenAI allows 15 MiB of audio per append event; base64 and JSON framing add a third. */
+const WEBSOCKET_MAX_MESSAGE_BYTES = 21 * 1024 * 1024;
+/** Live sessions: deltas twice a second, a minute of silence from the client closes it, 10 s of audio may run ahead. */
+const LIVE_SESSION_TIMING = { deltaIntervalMs: 500, idleTimeoutMs: 60_000, burstSeconds: 10 };
+
 export interface App {
   app: FastifyInstance;
   pool: ModelPool;
@@ -46,6 +55,8 @@ export interface AppOptions {
   voicePacks?: VoicePacks;
   /** Where the JSON log lines go; stdout by default. */
   logDestination?: LogDestination;
+  /** Live-session timing (tests shorten the idle timeout, benchmarks the pacing). */
+  live?: Partial<typeof LIVE_SESSION_TIMING>;
 }
 
 /** Builds the Fastify app over the discovered models; the caller decides whether to listen. */
@@ -84,6 +95,7 @@ export function buildApp(config: Config, discovery: Discovery, options: AppOptio
   app.removeContentTypeParser('text/plain');
   installErrorHandling(app, bodyLimit);
   installRequestIdHeader(app);
+  installWebSocketRequests(app);
   closeConnectionsWithUnreadBodies(app);
   if (config.corsOrigins.length > 0) app.register(cors, { origin: config.corsOrigins, exposedHeaders: ['x-request-id', 'x-ignored-fields', 'x-unmeasured-fields', 'retry-after'] });
   installAccessControl(app, { apiKey: config.apiKey, allowedOrigins: config.corsOrigins, anyHost: config.allowOpen });
@@ -93,6 +105,9 @@ export function buildApp(config: Config, discovery: Discovery, options: AppOptio
   app.register(healthRoutes(pool, installer, config.modelsDir, { voiceStore: voices.health, draining: () => draining }));
   app.register(metricsRoutes(metrics));
   app.register(modelRoutes(pool, Date.now()));
+  app.register(websocket, { options: { maxPayload: WEBSOCKET_MAX_MESSAGE_BYTES, handleProtocols: chooseSubprotocol } });
+  const liveLimits = new SessionLimits(config.maxQueue + 1);
+  app.register(realtimeRoutes(pool, { vadModel: () => pool.vadModel, limits: liveLimits, ...LIVE_SESSION_TIMING, ...options.live }));
   app.register(import('./routes/playground.js'));
   app.register(docsRoutes({ maxInputChars: config.maxInputChars }));
   app.register(modelPullRoutes(installer));

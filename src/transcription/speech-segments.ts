@@ -14,27 +14,41 @@ export interface SpeechSegment {
  * Silero's window. The detector is fed exactly one window per call: sherpa-onnx 1.13.8 reports
  * segment times late (by up to a second and more) when given larger pieces.
  */
-const WINDOW = 512;
+export const VAD_WINDOW = 512;
+/** Speech shorter than this is not speech (a click, a breath). */
+export const MIN_SPEECH_SECONDS = 0.25;
 /** Windows between turns of the event loop (about one second of audio). */
 const WINDOWS_PER_TURN = 32;
 
-/** Idle detectors kept for reuse, per model and segment bound. */
+/** Idle detectors kept for reuse, per model and settings. */
 const MAX_IDLE_VADS = 4;
+
+/** How a detector decides: Silero's speech probability threshold and the silence that ends speech. */
+export interface VadSettings {
+  model: string;
+  /** Speech longer than this is cut into pieces of at most this length. */
+  maxSeconds: number;
+  threshold: number;
+  minSilenceSeconds: number;
+}
+
+const fileVadSettings = (model: string, maxSeconds: number): VadSettings => ({ model, maxSeconds, threshold: 0.5, minSilenceSeconds: 0.5 });
 
 /**
  * Loading Silero takes about a tenth of a second of the event loop (the constructor is
- * synchronous), so detectors are reset and reused across requests rather than made per file.
+ * synchronous), so detectors are reset and reused across requests and sessions rather than made
+ * per file.
  */
 class IdleVads {
   private readonly idle = new Map<string, NativeVad[]>();
 
-  take(model: string, maxSeconds: number): NativeVad {
-    return this.idle.get(`${maxSeconds}:${model}`)?.pop() ?? createVad(model, maxSeconds);
+  take(settings: VadSettings): NativeVad {
+    return this.idle.get(JSON.stringify(settings))?.pop() ?? createVad(settings);
   }
 
-  give(model: string, maxSeconds: number, vad: NativeVad): void {
+  give(settings: VadSettings, vad: NativeVad): void {
     vad.reset();
-    const key = `${maxSeconds}:${model}`;
+    const key = JSON.stringify(settings);
     const list = this.idle.get(key) ?? [];
     if (list.length < MAX_IDLE_VADS) list.push(vad);
     this.idle.set(key, list);
@@ -43,10 +57,14 @@ class IdleVads {
 
 const idleVads = new IdleVads();
 
-function createVad(model: string, maxSeconds: number): NativeVad {
+/** A Silero detector for `settings`, reused when one is idle; hand it back with `giveVad`. */
+export const takeVad = (settings: VadSettings): NativeVad => idleVads.take(settings);
+export const giveVad = (settings: VadSettings, vad: NativeVad): void => idleVads.give(settings, vad);
+
+function createVad({ model, maxSeconds, threshold, minSilenceSeconds }: VadSettings): NativeVad {
   return new sherpa.Vad(
     {
-      sileroVad: { model, threshold: 0.5, minSilenceDuration: 0.5, minSpeechDuration: 0.25, windowSize: WINDOW, maxSpeechDuration: maxSeconds },
+      sileroVad: { model, threshold, minSilenceDuration: minSilenceSeconds, minSpeechDuration: MIN_SPEECH_SECONDS, windowSize: VAD_WINDOW, maxSpeechDuration: maxSeconds },
       sampleRate: STT_SAMPLE_RATE,
       numThreads: 1,
       debug: 0,
@@ -60,7 +78,8 @@ function createVad(model: string, maxSeconds: number): NativeVad {
  * segment, not the file. No segment is longer than `maxSeconds` (Whisper reads 30 s at most).
  */
 export async function* vadSegments(pcm: AsyncIterable<Float32Array>, vadModel: string, maxSeconds: number): AsyncGenerator<SpeechSegment> {
-  const vad = idleVads.take(vadModel, maxSeconds);
+  const settings = fileVadSettings(vadModel, maxSeconds);
+  const vad = takeVad(settings);
   function* drain(): Generator<SpeechSegment> {
     while (!vad.isEmpty()) {
       const segment = vad.front(false);
@@ -70,7 +89,7 @@ export async function* vadSegments(pcm: AsyncIterable<Float32Array>, vadModel: s
   }
   try {
     let sinceTurn = 0;
-    for await (const window of fixedPieces(pcm, WINDOW)) {
+    for await (const window of fixedPieces(pcm, VAD_WINDOW)) {
       vad.acceptWaveform(window);
       yield* drain();
       sinceTurn += 1;
@@ -82,7 +101,7 @@ export async function* vadSegments(pcm: AsyncIterable<Float32Array>, vadModel: s
     vad.flush();
     yield* drain();
   } finally {
-    idleVads.give(vadModel, maxSeconds, vad);
+    giveVad(settings, vad);
   }
 }
 

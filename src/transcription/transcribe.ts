@@ -24,6 +24,15 @@ export class AudioMeter {
   }
 }
 
+/** Recognises one stretch of 16 kHz speech as a job on the model's queue. */
+export function recognize(pool: ModelPool, model: InstalledSttModel, options: RecognitionOptions, samples: Float32Array) {
+  return pool.runStt(model.id, options, async (recognizer) => {
+    const stream = recognizer.createStream();
+    stream.acceptWaveform({ samples, sampleRate: STT_SAMPLE_RATE });
+    return recognizer.decodeAsync(stream);
+  });
+}
+
 /**
  * Audio file → transcript segments, as each finishes: decoded in pieces, resampled to 16 kHz,
  * cut into speech segments (Silero VAD) in the audio worker pool, and each segment recognised
@@ -38,11 +47,7 @@ export async function* transcribe(bytes: Uint8Array, job: TranscriptionJob, pool
   });
   let id = 0;
   for await (const segment of segments) {
-    const result = await pool.runStt(model.id, options, async (recognizer) => {
-      const stream = recognizer.createStream();
-      stream.acceptWaveform({ samples: segment.samples, sampleRate: STT_SAMPLE_RATE });
-      return recognizer.decodeAsync(stream);
-    });
+    const result = await recognize(pool, model, options, segment.samples);
     const text = result.text.trim();
     if (!text) continue;
     const end = segment.start + segment.samples.length / STT_SAMPLE_RATE;

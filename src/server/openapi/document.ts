@@ -23,7 +23,7 @@ export interface Operation {
   description?: string;
   tags: string[];
   security?: Record<string, string[]>[];
-  parameters?: { name: string; in: 'path'; required: true; description: string; schema: JsonSchema }[];
+  parameters?: { name: string; in: 'path' | 'query'; required: boolean; description: string; schema: JsonSchema }[];
   requestBody?: { required: true; content: Record<string, { schema: JsonSchema }> };
   responses: Record<string, { description: string; headers?: Record<string, unknown>; content?: Record<string, { schema: JsonSchema }> }>;
 }
@@ -202,6 +202,20 @@ function operations(maxInputChars: number): Record<string, Record<string, Operat
       },
     },
     '/v1/audio/transcriptions': { post: transcription('transcriptions') },
+    '/v1/realtime': {
+      get: {
+        operationId: 'realtimeTranscription',
+        summary: 'Live transcription over a WebSocket: OpenAI Realtime API transcription sessions',
+        description:
+          'Upgrades to a WebSocket. Client events: `session.update` (audio/pcm 24 kHz, audio/pcmu, audio/pcma; transcription model and language; `server_vad` turn detection or `null` for manual commits), `input_audio_buffer.append` (base64), `.commit`, `.clear`. Server events: `session.created`, `session.updated`, `input_audio_buffer.speech_started` / `speech_stopped` / `committed` / `cleared`, `conversation.item.input_audio_transcription.delta` / `.completed` / `.failed`, `error`. The key may also be sent, from a browser, as the subprotocol `openai-insecure-api-key.<key>` or `?api_key=`.',
+        tags: ['Live'],
+        parameters: [
+          { name: 'intent', in: 'query', required: false, description: '`transcription` (the only session served).', schema: { const: 'transcription' } },
+          { name: 'model', in: 'query', required: false, description: 'The speech-to-text model the session starts with (as the openai SDK sends it).', schema: { type: 'string' } },
+        ],
+        responses: { '101': { description: 'Switching to the WebSocket protocol.' }, ...errors(400, 401, 403, 404) },
+      },
+    },
     '/v1/audio/translations': { post: transcription('translations') },
     '/v1/models': {
       get: { operationId: 'listModels', summary: 'Installed models, with capabilities, loaded state and memory', tags: ['Models'], responses: { '200': ok('The models.', json({ type: 'object', properties: { object: { const: 'list' }, data: { type: 'array', items: ref('Model') } } })), ...errors(401, 403) } },
