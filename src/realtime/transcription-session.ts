@@ -122,12 +122,12 @@ export class TranscriptionSession {
   receive(data: string, isBinary: boolean): void {
     if (this.closed) return;
     this.touch();
-    let event: ClientEvent | undefined;
     let eventId: string | null = null;
     try {
-      event = this.parse(data, isBinary);
-      eventId = event.event_id ?? null;
-      this.handle(event);
+      const json = this.parseJson(data, isBinary);
+      const id = (json as { event_id?: unknown } | null)?.event_id;
+      eventId = typeof id === 'string' ? id : null;
+      this.handle(this.parse(json));
       this.strikes = 0;
     } catch (error) {
       this.strike(error, eventId);
@@ -150,14 +150,16 @@ export class TranscriptionSession {
     this.unread = Math.max(0, this.unread - 1);
   }
 
-  private parse(data: string, isBinary: boolean): ClientEvent {
+  private parseJson(data: string, isBinary: boolean): unknown {
     if (isBinary) throw eventError('Binary messages are not understood: send JSON text events, with audio base64-encoded in input_audio_buffer.append.', 'invalid_event');
-    let json: unknown;
     try {
-      json = JSON.parse(data);
+      return JSON.parse(data);
     } catch {
       throw eventError('The message is not valid JSON: send one JSON event object per message.', 'invalid_json');
     }
+  }
+
+  private parse(json: unknown): ClientEvent {
     const type = (json as { type?: unknown } | null)?.type;
     if (typeof type !== 'string' || !CLIENT_EVENT_TYPES.includes(type)) {
       throw eventError(`Unknown event type ${JSON.stringify(type)}: a transcription session takes ${CLIENT_EVENT_TYPES.join(', ')}.`, 'invalid_event', 'type');
@@ -200,7 +202,7 @@ export class TranscriptionSession {
     if (transcription?.language !== undefined) target.transcription.language = transcription.language;
     if (transcription?.prompt !== undefined) target.transcription.prompt = transcription.prompt;
 
-    const model = this.options.pool.getStt(target.transcription.model);
+    const model = this.sttModel(target.transcription.model);
     target.transcription.language = this.checkLanguage(model, target.transcription.language);
     if (model.id !== this.model.id) {
       this.options.limits.acquire(model.id, 'transcription');
@@ -213,6 +215,16 @@ export class TranscriptionSession {
     if (formatChanged) this.resampler = new StreamResampler(formatRate(target.format), STT_SAMPLE_RATE);
     if (vadChanged) this.configureDetector();
     this.emit({ type: 'session.updated', session: this.config });
+  }
+
+  /** The pool's model errors, pointed at the session field that named the model. */
+  private sttModel(id: string): InstalledSttModel {
+    try {
+      return this.options.pool.getStt(id);
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      throw new ApiError(error.status, error.message, error.type, error.code, 'session.audio.input.transcription.model');
+    }
   }
 
   private checkLanguage(model: InstalledSttModel, language: string | null): string | null {

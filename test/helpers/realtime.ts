@@ -77,14 +77,17 @@ export class EventLog {
   }
 }
 
+/** The `ws` socket under either SDK client. */
+export const rawSocket = (client: RealtimeClient): WebSocket => client.socket as unknown as WebSocket;
+
 export async function opened(client: RealtimeClient): Promise<void> {
-  const socket = client.socket as WebSocket;
+  const socket = rawSocket(client);
   if (socket.readyState === WebSocket.OPEN) return;
   await once(socket, 'open');
 }
 
 export async function closed(client: RealtimeClient): Promise<{ code: number; reason: string }> {
-  const socket = client.socket as WebSocket;
+  const socket = rawSocket(client);
   if (socket.readyState === WebSocket.CLOSED) throw new Error('already closed');
   const [code, reason] = (await once(socket, 'close')) as [number, Buffer | string];
   return { code, reason: reason.toString() };
@@ -107,4 +110,20 @@ export function appendAll(client: RealtimeClient, pcm: Buffer, chunkBytes = 4800
   for (let at = 0; at < pcm.length; at += chunkBytes) {
     client.send({ type: 'input_audio_buffer.append', audio: pcm.subarray(at, at + chunkBytes).toString('base64') });
   }
+}
+
+/** Opens a WebSocket that the server is expected to refuse before the upgrade: its HTTP status and body. */
+export function refusedUpgrade(url: string, options: { headers?: Record<string, string>; protocols?: string[] } = {}): Promise<{ status: number; body: string }> {
+  const socket = new WebSocket(url, options.protocols ?? [], { headers: options.headers });
+  return new Promise((resolve, reject) => {
+    socket.once('open', () => reject(new Error(`${url} was upgraded`)));
+    socket.once('unexpected-response', (request, response) => {
+      let body = '';
+      response.on('data', (chunk: Buffer) => (body += chunk));
+      response.on('end', () => {
+        request.destroy();
+        resolve({ status: response.statusCode!, body });
+      });
+    });
+  });
 }
