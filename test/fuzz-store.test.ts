@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { InjectOptions } from 'fastify';
+import { fixtureModelsDir } from '../fixtures/cache.js';
 import { encodeWav } from '../src/audio/wav.js';
 import { FileVoiceStore } from '../src/voices/file-voice-store.js';
 import type { App } from '../src/server/app.js';
@@ -90,7 +91,8 @@ async function assertStoreClean(dataDir: string, listed: readonly string[]): Pro
 describe('races on every voice operation', () => {
   test(`${RACE_ROUNDS} rounds of overlapping saves, edits, reads and deletes (seed ${SEED}): never a 5xx, the store stays whole`, async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'vocable-races-'));
-    const raced = await testApp(modelsDir, { dataDir });
+    // The fixture models, so that speech with a saved voice (Pocket clones) races too.
+    const raced = await testApp(await fixtureModelsDir(), { dataDir });
     const statuses = new Map<string, number>();
     const failures: string[] = [];
     let cases = 0;
@@ -98,7 +100,7 @@ describe('races on every voice operation', () => {
     try {
       for (let round = 0; round < RACE_ROUNDS; round += 1) {
         const rng = new Rng(caseSeed(SEED, 'voice-race', round));
-        const ops = raceBatch(rng, ['ra', 'rb', 'rc'], CLIP);
+        const ops = raceBatch(rng, ['ra', 'rb', 'rc'], CLIP, 'pocket');
         // Over real sockets, each sent after a seeded pause of up to 3 ms, so the interleavings vary.
         const responses = await Promise.all(ops.map(async (op) => {
           await delay(rng.int(0, 3));

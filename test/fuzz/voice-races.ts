@@ -8,13 +8,14 @@ export interface RaceOp {
   allowed: readonly number[];
 }
 
-const OPS = ['create', 'create', 'get', 'list', 'patch', 'patch', 'patch-clear', 'delete', 'delete'] as const;
+const OPS = ['create', 'create', 'get', 'list', 'patch', 'patch', 'patch-clear', 'delete', 'delete', 'speak'] as const;
 
 /**
- * A batch of voice operations fired at once on a few names, so that saves, edits, reads and
- * deletes of one voice overlap: each may win or lose (201/200, 404, 409), none may fail (5xx).
+ * A batch of voice operations fired at once on a few names, so that saves, edits, reads, deletes
+ * and speech with one voice overlap: each may win or lose (201/200, 400 for speech with a voice
+ * that is gone, 404, 409), none may fail (5xx). `speakWith` is a model that clones.
  */
-export function raceBatch(rng: Rng, names: readonly string[], clipBase64: string): RaceOp[] {
+export function raceBatch(rng: Rng, names: readonly string[], clipBase64: string, speakWith: string): RaceOp[] {
   const ops: RaceOp[] = [];
   const count = rng.int(2, 7);
   for (let i = 0; i < count; i += 1) {
@@ -26,6 +27,7 @@ export function raceBatch(rng: Rng, names: readonly string[], clipBase64: string
     if (kind === 'list') ops.push({ label: 'list', request: { method: 'GET', url: '/v1/voices' }, allowed: [200] });
     if (kind === 'patch') ops.push({ label: `patch ${name}`, request: { method: 'PATCH', url, payload: { transcript: `edit ${rng.int(0, 999)}` } }, allowed: [200, 404, 409] });
     if (kind === 'patch-clear') ops.push({ label: `clear ${name}`, request: { method: 'PATCH', url, payload: { transcript: null } }, allowed: [200, 404, 409] });
+    if (kind === 'speak') ops.push({ label: `speak as ${name}`, request: { method: 'POST', url: '/v1/audio/speech', payload: { model: speakWith, input: 'Hi.', voice: name, response_format: 'wav', stream: false } }, allowed: [200, 400] });
     if (kind === 'delete') ops.push({ label: `delete ${name}`, request: { method: 'DELETE', url }, allowed: [200, 404, 409] });
   }
   return ops;
