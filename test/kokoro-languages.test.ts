@@ -72,6 +72,15 @@ describe('v1.0', () => {
     });
   }
 
+  test('a voice reads its own language when the request names none; a named language wins', async () => {
+    const french = { input: 'Bonjour tout le monde, ceci est un essai.', voice: 'ff_siwis', stream: false };
+    const implied = (await speech(french)).rawPayload;
+    assert.ok(implied.equals((await speech({ ...french, language: 'fr' })).rawPayload), 'ff_siwis reads French');
+    assert.ok(!implied.equals((await speech({ ...french, language: 'en-us' })).rawPayload), 'language: en-us overrides the voice');
+    const british = { input: LATIN, voice: 'bf_emma', stream: false };
+    assert.ok((await speech(british)).rawPayload.equals((await speech({ ...british, language: 'en-gb' })).rawPayload), 'bf_emma reads British English');
+  });
+
   test('Chinese text is read from the Chinese lexicon', async () => {
     const response = await speech({ input: '你好，世界。你好世界。', language: 'zh' });
     assert.equal(response.statusCode, 200, response.body);
@@ -84,7 +93,7 @@ describe('v1.0', () => {
     const UNREADABLE = '猫狗鸟鱼虫马牛羊猪鸡鸭鹅';
 
     test('buffered', async () => {
-      const error = assertApiError(await speech({ input: UNREADABLE, language: 'zh', stream: false }), 400, { param: 'language', code: 'text_not_spoken' });
+      const error = assertApiError(await speech({ input: UNREADABLE, language: 'zh', stream: false }), 400, { param: 'input', code: 'text_not_spoken' });
       assert.match(error.message, /only 0\.00 s of audio for 12 letters.*as 'zh'.*en-us, en-gb/);
     });
 

@@ -98,6 +98,8 @@ export interface TtsFamily extends FamilyBase {
    */
   readonly skipsUnreadableText: boolean;
   reference?: ReferencePolicy;
+  /** The language a preset voice speaks, where its name tells; used when a request names none. */
+  voiceLanguage?(voice: string): string | undefined;
   /** The family's part of sherpa-onnx's `model` config, e.g. `{ kokoro: {...} }`. */
   nativeModelConfig(files: ResolvedFiles, capabilities: TtsCapabilities): Record<string, unknown>;
   generateRequest(input: SynthesisInput): Omit<TtsGenerateRequest, 'onProgress'>;

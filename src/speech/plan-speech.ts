@@ -199,6 +199,13 @@ async function resolveVoice(request: SpeechRequest, model: InstalledTtsModel, op
   throw new InvalidRequestError(`Model '${model.id}' has no voice '${name}'; ${voices} (GET /v1/voices)`, 'voice', 'voice_not_found');
 }
 
+/** A preset voice's own language (a French Kokoro voice reads French), when the model speaks it. */
+function presetVoiceLanguage(model: InstalledTtsModel, speakerId: number, reference: ReferenceClip | undefined): string | undefined {
+  if (reference || !model.family.takesLanguage) return undefined;
+  const spoken = model.family.voiceLanguage?.(model.capabilities.voices[speakerId] ?? '');
+  return spoken && model.capabilities.languages.includes(spoken) ? spoken : undefined;
+}
+
 /** Checks a speech request against the model and prepares its reference clip and text chunks. */
 export async function planSpeech(request: SpeechRequest, pool: ModelPool, options: SpeechServiceOptions): Promise<SpeechPlan> {
   const model = pool.getTts(request.model);
@@ -209,9 +216,10 @@ export async function planSpeech(request: SpeechRequest, pool: ModelPool, option
   const { controls, language } = checkControls(request, model);
   request = { ...request, voice: await resolveVoice(request, model, options) };
   const reference = await referenceFor(request, model, pool, options);
+  const speakerId = speakerIdFor(request, model, reference);
   return {
     model,
-    settings: { speed: request.speed, speakerId: speakerIdFor(request, model, reference), reference, controls, language },
+    settings: { speed: request.speed, speakerId, reference, controls, language: language ?? presetVoiceLanguage(model, speakerId, reference) },
     chunks: splitText(request.input, options.maxChunkChars),
     inputChars: request.input.length,
     format,

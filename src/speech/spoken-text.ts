@@ -19,9 +19,9 @@ export class TextNotSpokenError extends InvalidRequestError {
   constructor(model: string, text: string, seconds: number, letters: number, language: string | undefined, languages: readonly string[]) {
     const quoted = text.length > 40 ? `${text.slice(0, 40)}…` : text;
     const hint = language
-      ? `it cannot read this text as '${language}'. Pick the language the text is written in (its languages: ${languages.join(', ')})`
+      ? `it cannot read this text as '${language}' (the language asked for, or the voice's own). Send the language the text is written in (its languages: ${languages.join(', ')})`
       : `it cannot read most of this text. Send a language that matches it (its languages: ${languages.join(', ')})`;
-    super(`Model '${model}' made only ${seconds.toFixed(2)} s of audio for ${letters} letters ("${quoted}"): ${hint}.`, language ? 'language' : 'input', 'text_not_spoken');
+    super(`Model '${model}' made only ${seconds.toFixed(2)} s of audio for ${letters} letters ("${quoted}"): ${hint}.`, 'input', 'text_not_spoken');
   }
 }
 

@@ -87,6 +87,8 @@ export const kokoro: TtsFamily = {
     };
   },
 
+  voiceLanguage: (voice) => VOICE_LANGUAGES[voice[0]!]?.language,
+
   // Kokoro ≥ 1.0 exits the process unless it gets a lexicon or a language, so one is always set.
   // Lexicons as upstream's examples pass them: US English and Chinese. The British one repeats
   // the US one's words (the engine warns of each duplicate), and espeak-ng reads English anyway.
