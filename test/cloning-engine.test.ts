@@ -75,14 +75,31 @@ describe('speed', () => {
   }
 });
 
-test('pocket: its engine cannot change speed, so speed 2 is refused rather than ignored', async () => {
-  const response = await app.inject({
-    method: 'POST',
-    url: '/v1/audio/speech',
-    payload: { model: 'pocket', input: SHORT, speed: 2, ref_audio: base64(sharedClip('spk1_snt3.wav')) },
-  });
-  assert.equal(response.statusCode, 400);
-  assert.match(response.body, /cannot change its speed/);
+/** Zero crossings per second: twice the frequency of a tone, about the pitch of voiced speech. */
+function crossingsPerSecond(samples: Int16Array, sampleRate: number): number {
+  let crossings = 0;
+  for (let i = 1; i < samples.length; i++) if (samples[i - 1]! < 0 !== samples[i]! < 0) crossings++;
+  return crossings / (samples.length / sampleRate);
+}
+
+test('pocket: its engine cannot change speed, so its audio is time-stretched, pitch kept', async () => {
+  const clip = base64(sharedClip('spk1_snt3.wav'));
+  const normal = await speak({ model: 'pocket', input: LONG, ref_audio: clip, seed: 7 });
+  const fast = await speak({ model: 'pocket', input: LONG, ref_audio: clip, seed: 7, speed: 2 });
+  const slow = await speak({ model: 'pocket', input: LONG, ref_audio: clip, seed: 7, speed: 0.5 });
+  const ratio = (samples: Int16Array) => samples.length / normal.length;
+  assert.ok(Math.abs(ratio(fast) - 0.5) < 0.08, `speed 2 takes half the time (${ratio(fast).toFixed(3)})`);
+  assert.ok(Math.abs(ratio(slow) - 2) < 0.2, `speed 0.5 takes twice the time (${ratio(slow).toFixed(3)})`);
+  const pitch = (samples: Int16Array) => crossingsPerSecond(samples, 24000) / crossingsPerSecond(normal, 24000);
+  assert.ok(Math.abs(pitch(fast) - 1) < 0.15, `the pitch is kept at speed 2 (${pitch(fast).toFixed(3)}; a plain resample gives 2)`);
+  assert.ok(Math.abs(pitch(slow) - 1) < 0.15, `the pitch is kept at speed 0.5 (${pitch(slow).toFixed(3)})`);
+});
+
+test('GET /v1/models says which models change speed natively', async () => {
+  const { data } = (await app.inject({ method: 'GET', url: '/v1/models' })).json() as { data: { id: string; capabilities: { speed?: string } }[] };
+  const speed = (id: string) => data.find((m) => m.id === id)?.capabilities.speed;
+  assert.equal(speed('pocket'), 'time_stretch');
+  assert.equal(speed('kokoro'), 'native');
 });
 
 test('Kokoro presets: each voice is its own', async () => {

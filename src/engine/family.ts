@@ -36,7 +36,8 @@ export interface TtsCapabilities {
   voices: string[];
   sample_rate: number;
   languages: string[];
-  speed: boolean;
+  /** How `speed` is honoured: by the engine itself, or by stretching its audio afterwards (pitch kept). */
+  speed: 'native' | 'time_stretch';
   /** The generation controls the model honours, with ranges and defaults. */
   controls: FamilyControls & { language?: { values: string[]; default: string } };
 }

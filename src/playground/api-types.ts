@@ -22,7 +22,7 @@ export interface TtsCapabilities {
   voices: string[];
   sample_rate: number;
   languages: string[];
-  speed: boolean;
+  speed: 'native' | 'time_stretch';
   controls: { language?: LanguageControl } & { [name: string]: ControlSpec | LanguageControl | undefined };
 }
 

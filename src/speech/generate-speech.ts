@@ -1,5 +1,6 @@
 import { ChunkJoiner } from '../audio/chunk-joiner.js';
 import { StreamResampler } from '../audio/resample-stream.js';
+import { TimeStretcher } from '../audio/time-stretch.js';
 import type { ModelPool } from '../engine/model-pool.js';
 import { EngineError, InvalidRequestError } from '../errors.js';
 import { AudioChannel } from './audio-channel.js';
@@ -39,50 +40,58 @@ export function generateSpeech(plan: SpeechPlan, pool: ModelPool, signal: AbortS
   const job = pool.runTts(model.id, async (engine) => {
     const joiner = new ChunkJoiner(engine.sampleRate, model.family.chunkGapSeconds);
     const resampler = new StreamResampler(engine.sampleRate, plan.outputRate);
-    const send = (samples: Float32Array) => channel.push(resampler.push(samples));
-    const maxSamples = engine.sampleRate * maxOutputSeconds(plan);
-    // A family that may skip text it cannot read holds each chunk back until its length is
-    // checked, so a dropped chunk is an error, never audio with a gap.
-    const holdBack = model.family.skipsUnreadableText;
-    let total = 0;
-    for (const text of plan.chunks) {
-      if (signal.aborted) return;
-      let streamed = 0;
-      const held: Float32Array[] = [];
-      const pass = (samples: Float32Array) => (holdBack ? held.push(samples) : send(joiner.push(samples)));
-      let result;
-      try {
-        result = await engine.generateAsync({
-          ...model.family.generateRequest({ ...plan.settings, text }),
-          onProgress: ({ samples }) => {
-            if (signal.aborted || total + streamed > maxSamples) return 0;
-            streamed += samples.length;
-            pass(samples);
-            return 1;
-          },
-        });
-      } catch (error) {
+    // An engine that cannot change its rate speaks at 1 and its audio is stretched to the speed asked.
+    const stretcher = model.capabilities.speed === 'time_stretch' && plan.settings.speed !== 1 ? await TimeStretcher.create(engine.sampleRate, plan.settings.speed) : undefined;
+    const engineSpeed = stretcher ? 1 : plan.settings.speed;
+    const send = (samples: Float32Array) => channel.push(resampler.push(stretcher ? stretcher.push(samples) : samples));
+    try {
+      const maxSamples = engine.sampleRate * maxOutputSeconds(plan);
+      // A family that may skip text it cannot read holds each chunk back until its length is
+      // checked, so a dropped chunk is an error, never audio with a gap.
+      const holdBack = model.family.skipsUnreadableText;
+      let total = 0;
+      for (const text of plan.chunks) {
         if (signal.aborted) return;
-        // Some families throw on text they find nothing to say in (NUL, a zero-width space) where
-        // others return no samples: the input's fault, so the chunk is empty rather than a 500.
-        if (!NOTHING_TO_SAY.test((error as Error).message)) {
-          throw new EngineError(`Model '${model.id}' failed to synthesize "${text.slice(0, 40)}": ${(error as Error).message}`);
+        let streamed = 0;
+        const held: Float32Array[] = [];
+        const pass = (samples: Float32Array) => (holdBack ? held.push(samples) : send(joiner.push(samples)));
+        let result;
+        try {
+          result = await engine.generateAsync({
+            ...model.family.generateRequest({ ...plan.settings, speed: engineSpeed, text }),
+            onProgress: ({ samples }) => {
+              if (signal.aborted || total + streamed > maxSamples) return 0;
+              streamed += samples.length;
+              pass(samples);
+              return 1;
+            },
+          });
+        } catch (error) {
+          if (signal.aborted) return;
+          // Some families throw on text they find nothing to say in (NUL, a zero-width space) where
+          // others return no samples: the input's fault, so the chunk is empty rather than a 500.
+          if (!NOTHING_TO_SAY.test((error as Error).message)) {
+            throw new EngineError(`Model '${model.id}' failed to synthesize "${text.slice(0, 40)}": ${(error as Error).message}`);
+          }
+          result = { samples: new Float32Array(0), sampleRate: engine.sampleRate };
         }
-        result = { samples: new Float32Array(0), sampleRate: engine.sampleRate };
+        if (streamed === 0) pass(result.samples);
+        const made = streamed || result.samples.length;
+        if (holdBack) {
+          const seconds = made / engine.sampleRate;
+          const { language } = plan.settings;
+          assertTextSpoken(text, seconds, engineSpeed, (letters) => new TextNotSpokenError(model.id, text, seconds, letters, language, model.capabilities.languages));
+          for (const samples of held) send(joiner.push(samples));
+        }
+        total += made;
+        if (total > maxSamples) throw new RunawayOutputError(model.id, maxSamples / engine.sampleRate, plan.inputChars);
+        send(joiner.endChunk());
       }
-      if (streamed === 0) pass(result.samples);
-      const made = streamed || result.samples.length;
-      if (holdBack) {
-        const seconds = made / engine.sampleRate;
-        const { speed, language } = plan.settings;
-        assertTextSpoken(text, seconds, speed, (letters) => new TextNotSpokenError(model.id, text, seconds, letters, language, model.capabilities.languages));
-        for (const samples of held) send(joiner.push(samples));
-      }
-      total += made;
-      if (total > maxSamples) throw new RunawayOutputError(model.id, maxSamples / engine.sampleRate, plan.inputChars);
-      send(joiner.endChunk());
+      if (stretcher) channel.push(resampler.push(stretcher.finish()));
+      channel.push(resampler.flush());
+    } finally {
+      stretcher?.dispose();
     }
-    channel.push(resampler.flush());
   });
   job.then(
     () => channel.close(),

@@ -210,9 +210,6 @@ function presetVoiceLanguage(model: InstalledTtsModel, speakerId: number, refere
 export async function planSpeech(request: SpeechRequest, pool: ModelPool, options: SpeechServiceOptions): Promise<SpeechPlan> {
   const model = pool.getTts(request.model);
   const format = checkFormat(request.response_format);
-  if (request.speed !== 1 && !model.capabilities.speed) {
-    throw new InvalidRequestError(`Model '${model.id}' cannot change its speed; omit speed or send 1.0`, 'speed', 'unsupported_control');
-  }
   const { controls, language } = checkControls(request, model);
   request = { ...request, voice: await resolveVoice(request, model, options) };
   const reference = await referenceFor(request, model, pool, options);

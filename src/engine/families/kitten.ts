@@ -58,7 +58,7 @@ export const kitten: TtsFamily = {
       voices: names.length === count ? names : Array.from({ length: count }, (_, i) => String(i)),
       sample_rate: Number(meta.get('sample_rate')),
       languages: [language],
-      speed: true,
+      speed: 'native',
       controls: {},
     };
   },

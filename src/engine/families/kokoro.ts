@@ -82,7 +82,7 @@ export const kokoro: TtsFamily = {
       voices: voices.length > 0 ? voices : Array.from({ length: count }, (_, i) => String(i)),
       sample_rate: Number(meta.get('sample_rate') ?? 24000),
       languages,
-      speed: true,
+      speed: 'native',
       controls: { language: { values: languages, default: languages.includes(espeakVoice) ? espeakVoice : languages[0]! } },
     };
   },

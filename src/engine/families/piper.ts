@@ -75,7 +75,7 @@ export const piper: TtsFamily = {
       voices: voiceNames(config, atoi(meta.get('n_speakers')!), files.model!),
       sample_rate: atoi(meta.get('sample_rate')!),
       languages: [language],
-      speed: true,
+      speed: 'native',
       controls: {},
     };
   },

@@ -32,7 +32,7 @@ export const pocket: TtsFamily = {
     voices: [],
     sample_rate: SAMPLE_RATE,
     languages: ['en'],
-    speed: false,
+    speed: 'time_stretch',
     controls: {
       temperature: { type: 'number', min: 0, max: 2, default: 0.7 },
       seed: { type: 'integer', min: 0, max: 2147483647 },

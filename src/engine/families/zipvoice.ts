@@ -39,7 +39,7 @@ export const zipvoice: TtsFamily = {
     voices: [],
     sample_rate: SAMPLE_RATE,
     languages: ['en', 'zh'],
-    speed: true,
+    speed: 'native',
     controls: {
       num_steps: { type: 'integer', min: 1, max: 64, default: 5 },
       guidance_scale: { type: 'number', min: 0.1, max: 10, default: 1 },
