@@ -10,6 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { fixtureModelsDir } from '../fixtures/cache.js';
 import { FIXTURE_MODELS } from '../fixtures/index.js';
 import { decodeAudio } from '../src/audio/decode.js';
+import { encodeWav } from '../src/audio/wav.js';
 import { resample } from '../src/audio/resample.js';
 import type { App } from '../src/server/app.js';
 import { meanSpeechProbability, speechProbabilities, loadSileroWeights } from '../src/transcription/speech-probability.js';
@@ -69,6 +70,18 @@ describe('verbose_json segments', () => {
     assert.ok(segments.length > 0);
     for (const s of segments) assert.ok(s.no_speech_prob > 0 && s.no_speech_prob < 0.3, `no_speech_prob ${s.no_speech_prob}`);
     assert.equal(unmeasured, undefined, 'a transducer with the VAD measures both fields');
+  });
+
+  test('no_speech_prob rises when the same speech is buried in noise', async () => {
+    const clip = await speech16k('spk1_snt1.wav');
+    let seed = 1;
+    const noise = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648 - 0.5) * 0.14;
+    const noisy = clip.map((x) => x + noise());
+    const clean = (await verbose(FIXTURE_MODELS.parakeet, encodeWav({ samples: clip, sampleRate: 16000 }))).segments;
+    const buried = (await verbose(FIXTURE_MODELS.parakeet, encodeWav({ samples: noisy, sampleRate: 16000 }))).segments;
+    assert.ok(clean.length > 0 && buried.length > 0, 'the VAD finds speech in both');
+    const mean = (segments: Segment[]) => segments.reduce((sum, s) => sum + s.no_speech_prob, 0) / segments.length;
+    assert.ok(mean(buried) > mean(clean) + 0.05, `noisy ${mean(buried)} vs clean ${mean(clean)}`);
   });
 
   test('avg_logprob is the mean of a transducer\'s token log-probabilities', async () => {
