@@ -5,7 +5,9 @@
  * real speech and non-speech), and X-Unmeasured-Fields naming what nothing measured.
  */
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { fixtureModelsDir } from '../fixtures/cache.js';
 import { FIXTURE_MODELS } from '../fixtures/index.js';
@@ -18,6 +20,7 @@ import { testApp } from './helpers/app.js';
 import { sharedClip, tone } from './helpers/audio.js';
 import { form } from './helpers/multipart.js';
 
+const DATA = join(dirname(fileURLToPath(import.meta.url)), 'data');
 let harness: App;
 let vadModel: string;
 
@@ -56,6 +59,17 @@ describe('Silero speech probability', () => {
     const firstSecond = probabilities.slice(0, 28);
     assert.ok(Math.max(...firstSecond) < 0.3, 'silence scores low');
     assert.ok(probabilities.slice(31).some((p) => p > 0.9), 'speech scores high');
+  });
+
+  test('matches ONNX Runtime\'s probabilities window by window (reference computed once, kept in test/data)', async () => {
+    const reference = (JSON.parse(readFileSync(join(DATA, 'silero-v5-reference.json'), 'utf8')) as { probabilities: number[] }).probabilities;
+    const clip = await speech16k('spk1_snt1.wav');
+    const samples = new Float32Array(8000 + clip.length);
+    samples.set(clip, 8000);
+    const ours = await speechProbabilities(await loadSileroWeights(vadModel), samples);
+    assert.equal(ours.length, reference.length);
+    const worst = Math.max(...reference.map((p, i) => Math.abs(p - ours[i]!)));
+    assert.ok(worst < 1e-4, `largest difference ${worst}`);
   });
 
   test('a file that is not Silero VAD is refused by name', async () => {
