@@ -7,10 +7,12 @@
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createParser } from 'eventsource-parser';
 import type { FastifyInstance } from 'fastify';
+import OpenAI, { toFile } from 'openai';
 import { fixtureModelsDir } from '../fixtures/cache.js';
 import { FIXTURE_MODELS } from '../fixtures/index.js';
 import { encodeWav } from '../src/audio/wav.js';
@@ -210,6 +212,35 @@ describe("OpenAI's published schemas", () => {
     const done = events.at(-1)!;
     assert.equal(done.type, 'transcript.text.done');
     assert.equal(done.text, segments.map((s) => s.text).join(' '));
+  });
+});
+
+describe('the official openai client', () => {
+  test('transcriptions.create with diarized_json, known speakers and a chunking strategy; and the stream of segment events', async () => {
+    const served = await testApp(await fixtureModelsDir());
+    try {
+      await served.app.listen({ host: '127.0.0.1', port: 0 });
+      const { port } = served.app.server.address() as AddressInfo;
+      const client = new OpenAI({ apiKey: 'unused', baseURL: `http://127.0.0.1:${port}/v1`, maxRetries: 0 });
+      const { wav, spans } = await conversation(TWO_VOICES);
+      const params = {
+        model: MODEL,
+        file: await toFile(wav, 'talk.wav'),
+        response_format: 'diarized_json' as const,
+        chunking_strategy: 'auto' as const,
+        known_speaker_names: ['bob'],
+        known_speaker_references: [dataUrl('spk2_snt4.wav')],
+      };
+      const body = (await client.audio.transcriptions.create(params)) as unknown as Diarized;
+      assert.deepEqual(speakersBySpan(body.segments, spans), [['A'], ['bob'], ['A'], ['bob']]);
+
+      const stream = await client.audio.transcriptions.create({ ...params, file: await toFile(wav, 'talk.wav'), stream: true });
+      const segments: Diarized['segments'] = [];
+      for await (const event of stream) if (event.type === 'transcript.text.segment') segments.push(event);
+      assert.deepEqual(speakersBySpan(segments, spans), [['A'], ['bob'], ['A'], ['bob']]);
+    } finally {
+      await served.app.close();
+    }
   });
 });
 
