@@ -51,6 +51,7 @@ const SPEECH_FIELDS: Record<string, string> = {
   ref_audio: 'Voice cloning: a reference clip, base64 (a `data:audio/...;base64,` prefix is accepted). Never a URL. Over the size limit: 413.',
   ref_text: 'Voice cloning: what the reference clip says. Required by models that condition on a transcript (ZipVoice-like); ignored by models that clone from audio alone.',
   language: 'The language of the text, for models that speak several.',
+  speaker_similarity: "Vocable's own, when cloning: report how alike the generated voice sounds to the reference (cosine similarity of speaker embeddings, -1 to 1) as the X-Speaker-Similarity header (stream: false) or a field of speech.audio.done (SSE). Needs a speaker-embedding model.",
 };
 
 const TRANSCRIPTION_FIELDS: Record<string, string> = {
@@ -60,6 +61,9 @@ const TRANSCRIPTION_FIELDS: Record<string, string> = {
   timestamp_granularities: '`segment` and/or `word` times in verbose_json.',
   stream: '`true`: server-sent events, `transcript.text.delta` per segment, then `transcript.text.done`.',
   speaker_labels: "Vocable's own: label verbose_json segments and SRT/VTT cues with speakers (needs the speaker models).",
+  chunking_strategy: '`auto` or `{"type": "server_vad", ...}`; required by diarized_json for audio over 30 s.',
+  known_speaker_names: 'Up to 4 names for the speakers heard in known_speaker_references, in the same order (diarized_json).',
+  known_speaker_references: 'Up to 4 clips naming speakers: each a data URL of 2-10 s of audio, or the name of a saved voice.',
 };
 
 const VOICE_FIELDS: Record<string, string> = {
