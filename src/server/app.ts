@@ -11,6 +11,7 @@ import { installLoadShedding } from './load-shedding.js';
 import { setAudioWorkerThreads } from '../audio/worker-pool.js';
 import { chooseSubprotocol, installWebSocketRequests } from './websocket-upgrades.js';
 import { realtimeRoutes } from './routes/realtime.js';
+import { textToSpeechStreamRoutes } from './routes/text-to-speech-stream.js';
 import { SessionLimits } from '../realtime/session-limits.js';
 import { installErrorHandling, routerErrorHandler } from './error-handler.js';
 import { installRequestIdHeader, loggerOptions, requestId, type LogDestination } from './logging.js';
@@ -113,15 +114,14 @@ export function buildApp(config: Config, discovery: Discovery, options: AppOptio
   app.register(modelPullRoutes(installer));
   app.register(transcriptionRoutes(pool, { maxUploadBytes: config.maxUploadBytes, maxAudioSeconds: config.maxAudioSeconds, vadModel: () => pool.vadModel, voices: voices.store }));
   app.register(voiceRoutes({ store: voices.store, pool, maxAudioBytes: config.maxRefAudioBytes, transcriber: () => installedTranscriber(pool) }));
-  app.register(
-    speechRoutes(pool, {
-      maxRefAudioBytes: config.maxRefAudioBytes,
-      maxInputChars: config.maxInputChars,
-      maxChunkChars: MAX_CHUNK_CHARS,
-      voices: voices.store,
-      refAudioDir: config.refAudioDir,
-      voiceAliases: config.voiceAliases,
-    }),
-  );
+  const speechService = {
+    maxRefAudioBytes: config.maxRefAudioBytes,
+    maxChunkChars: MAX_CHUNK_CHARS,
+    voices: voices.store,
+    refAudioDir: config.refAudioDir,
+    voiceAliases: config.voiceAliases,
+  };
+  app.register(speechRoutes(pool, { ...speechService, maxInputChars: config.maxInputChars }));
+  app.register(textToSpeechStreamRoutes(pool, { speech: speechService, limits: liveLimits, maxInputChars: config.maxInputChars }));
   return { app, pool, installer, startDraining: () => (draining = true) };
 }

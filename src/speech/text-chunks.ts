@@ -64,3 +64,25 @@ export function splitText(text: string, maxChars = 300): string[] {
   if (!normalized) return [];
   return cutAt(normalized, SENTENCE_END, isAbbreviation).flatMap((s) => splitLongSentence(s, maxChars));
 }
+
+/** A sentence end or clause mark with more text after it: text streamed in may be cut there. */
+const STREAM_BOUNDARY = /[.!?…;:,—–]+["'”’)\]]*(?=\s)|[。！？，；：、]+/g;
+
+/**
+ * For text that arrives in pieces (a language model writing): the clauses complete so far, each
+ * ending at a sentence end or clause mark that more text has followed, and the rest, still open.
+ * Abbreviations and initials ("Dr.", "J.") end nothing; a mark at the very end waits, since
+ * "3." may yet become "3.14".
+ */
+export function completeClauses(text: string): { clauses: string[]; rest: string } {
+  const clauses: string[] = [];
+  let start = 0;
+  for (const match of text.matchAll(STREAM_BOUNDARY)) {
+    const end = match.index + match[0].length;
+    if (match[0] === '.' && isAbbreviation(text, match.index)) continue;
+    const clause = text.slice(start, end).replace(/\s+/g, ' ').trim();
+    if (clause) clauses.push(clause);
+    start = end;
+  }
+  return { clauses, rest: text.slice(start) };
+}
