@@ -221,6 +221,24 @@ function operations(maxInputChars: number): Record<string, Record<string, Operat
       },
     },
     '/v1/audio/translations': { post: transcription('translations') },
+    '/v1/text-to-speech/{voice_id}/stream-input': {
+      get: {
+        operationId: 'streamInputSpeech',
+        summary: "Text in as it is written, speech out clause by clause: ElevenLabs' input-streaming WebSocket",
+        description:
+          'Upgrades to a WebSocket. Client messages: `{"text": " ", "voice_settings": {...}, "generation_config": {...}}` to start, `{"text": "..."}` chunks (a clause is spoken as soon as it is complete), `{"text": "...", "flush": true}` to speak what is buffered, `{"text": ""}` to finish. Server messages: `{"audio": "<base64>", "isFinal": false}` (with `alignment` and `normalizedAlignment` when `sync_alignment=true`), then `{"audio": null, "isFinal": true}`; errors as `{"error": {...}}`. ElevenLabs clients may send the key as `xi-api-key`.',
+        tags: ['Live'],
+        parameters: [
+          { name: 'voice_id', in: 'path', required: true, description: 'A preset voice of an installed model, or a saved voice.', schema: { type: 'string' } },
+          { name: 'model_id', in: 'query', required: false, description: 'An installed text-to-speech model; ElevenLabs ids (`eleven_...`) pick the model that has the voice.', schema: { type: 'string' } },
+          { name: 'output_format', in: 'query', required: false, description: '`mp3_<rate>_<kbps>` (default mp3_44100_128), `pcm_<rate>`, `ulaw_8000`, `alaw_8000`, `opus_48000_<kbps>`.', schema: { type: 'string' } },
+          { name: 'sync_alignment', in: 'query', required: false, description: 'Send estimated character timings with each clause.', schema: { type: 'boolean' } },
+          { name: 'inactivity_timeout', in: 'query', required: false, description: 'Seconds without text before the session closes (1 to 180, default 20).', schema: { type: 'integer' } },
+          { name: 'language_code', in: 'query', required: false, description: 'The language of the text, for models that speak several.', schema: { type: 'string' } },
+        ],
+        responses: { '101': { description: 'Switching to the WebSocket protocol.' }, ...errors(400, 401, 403, 404) },
+      },
+    },
     '/v1/models': {
       get: { operationId: 'listModels', summary: 'Installed models, with capabilities, loaded state and memory', tags: ['Models'], responses: { '200': ok('The models.', json({ type: 'object', properties: { object: { const: 'list' }, data: { type: 'array', items: ref('Model') } } })), ...errors(401, 403) } },
     },
