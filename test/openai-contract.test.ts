@@ -133,6 +133,24 @@ describe('POST /v1/audio/transcriptions', () => {
     });
   }
 
+  test('diarized_json is a CreateTranscriptionResponseDiarizedJson', async () => {
+    assert.ok(responseSchemaNames('/audio/transcriptions', 'post', '200', 'application/json').includes('CreateTranscriptionResponseDiarizedJson'));
+    const response = await call('/v1/audio/transcriptions', { method: 'POST', body: form({ model: FIXTURE_MODELS.sensevoice, response_format: 'diarized_json' }, { bytes: sharedClip('spk1_snt1.wav') }) });
+    assert.equal(response.status, 200);
+    const body = (await response.json()) as { segments: unknown[] };
+    assertSchema('CreateTranscriptionResponseDiarizedJson', body);
+    assert.ok(body.segments.length > 0);
+  });
+
+  test('diarized stream events are TranscriptTextDeltaEvent, TranscriptTextSegmentEvent, then TranscriptTextDoneEvent', async () => {
+    const fields = { model: FIXTURE_MODELS.sensevoice, response_format: 'diarized_json', stream: 'true', chunking_strategy: 'auto' };
+    const events = await sseEvents(await call('/v1/audio/transcriptions', { method: 'POST', body: form(fields, { bytes: sharedClip('spk1_snt1.wav') }) }));
+    const byType = { 'transcript.text.delta': 'TranscriptTextDeltaEvent', 'transcript.text.segment': 'TranscriptTextSegmentEvent', 'transcript.text.done': 'TranscriptTextDoneEvent' };
+    for (const event of events) assertEvent('CreateTranscriptionResponseStreamEvent', byType, event);
+    assert.ok(events.some((e) => e.type === 'transcript.text.segment'));
+    assert.equal(events.at(-1)!.type, 'transcript.text.done');
+  });
+
   test('the SDK\'s own verbose_json call satisfies the schema', async () => {
     const body = await client.audio.transcriptions.create({
       model: FIXTURE_MODELS.parakeet,
