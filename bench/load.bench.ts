@@ -19,7 +19,18 @@ import { buildApp } from '../src/server/app.js';
 import { percentile, table } from './harness.js';
 import { BUSY_BACKOFF_MS, HEALTH_EVERY_MS, MAX_REQUESTS, runClients, type Kind, type Outcome, type Plan } from './load-clients.js';
 
-const CONCURRENCY = [4, 16, 64];
+const CONCURRENCY = [4, 16, 64, 256];
+/**
+ * Issue 14's figures, before the worker pool and early shedding (same machine, same mix,
+ * --max-queue 8): answered/s, 200s/s, loop p99, /health p99, speech p99, by clients.
+ */
+const BEFORE: Record<number, [number, number, number, number, number]> = {
+  4: [73.8, 73.8, 57, 65, 99],
+  16: [64.6, 64.6, 69, 494, 813],
+  64: [23.4, 3.3, 1970, 3995, 10036],
+};
+/** The bench's clients all come from one address; the server's per-address cap is for the open network. */
+const CONNECTIONS = 4096;
 const SECONDS = Math.min(20, Number(process.env.BENCH_SECONDS ?? 10));
 /** Waiting requests allowed per model: 16 clients (8 per model) fit, 64 (32 per model) do not. */
 const MAX_QUEUE = 8;
@@ -48,21 +59,30 @@ const ms = (values: number[], p: number) => (values.length > 0 ? percentile(valu
 
 async function main(): Promise<void> {
   const modelsDir = await fixtureModelsDir();
-  const { app } = buildApp({ ...DEFAULT_CONFIG, modelsDir, logLevel: 'silent', numThreads: 1, maxQueue: MAX_QUEUE }, await discoverModels(modelsDir));
+  const { app } = buildApp(
+    { ...DEFAULT_CONFIG, modelsDir, logLevel: 'silent', numThreads: 1, maxQueue: MAX_QUEUE, maxConnections: CONNECTIONS, maxConnectionsPerAddress: CONNECTIONS },
+    await discoverModels(modelsDir),
+  );
   await app.listen({ host: '127.0.0.1', port: 0 });
   const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-  const speechBody = JSON.stringify({ model: 'kokoro', voice: 'af_heart', input: 'The quick brown fox jumps over the lazy dog.', response_format: 'wav' });
+  // One whole WAV, as the issue's figures were measured (speech streams by default now).
+  const speechBody = JSON.stringify({ model: 'kokoro', voice: 'af_heart', input: 'The quick brown fox jumps over the lazy dog.', response_format: 'wav', stream: false });
   const plan = { base, seconds: SECONDS, speechBody, ...(await multipartUpload()) };
 
   // Warm-up: the server loads each model on first use.
   const warm = await runClients({ ...plan, clients: 2, seconds: 1 });
   if (warm.statuses.some((s) => s !== 200)) throw new Error(`warm-up failed: ${warm.statuses.join(', ')}`);
+  const rssAfterWarmUp = process.memoryUsage().rss;
+  const compared: (string | number)[][] = [];
 
   console.log(`\nLoad on fixture models: ${SECONDS} s per scenario (at most ${MAX_REQUESTS} requests), half speech, half transcription; --max-queue ${MAX_QUEUE}; ${BUSY_BACKOFF_MS} ms back-off after a 503`);
   console.log(`(other errors: statuses besides 200 and 503, and requests with no answer; loop: the server's event-loop delay; health: a /health probe every ${HEALTH_EVERY_MS} ms beside the load)`);
   const totals: (string | number)[][] = [];
   const latency: (string | number)[][] = [];
   let unanswered = 0;
+  const goodput = new Map<number, number>();
+  const loopP99 = new Map<number, number>();
+  const healthP99 = new Map<number, number>();
   for (const clients of CONCURRENCY) {
     const loop = monitorEventLoopDelay({ resolution: 10 });
     loop.enable();
@@ -75,12 +95,31 @@ async function main(): Promise<void> {
     const seconds = o.elapsedMs / 1000;
     const okLatency = (kind: Kind) => o.latencies.filter((_, i) => o.kinds[i] === kind && o.statuses[i] === 200);
     totals.push([clients, o.sent, o.answered, ok, busy, other, (o.answered / seconds).toFixed(1), (ok / seconds).toFixed(1), (loop.percentile(99) / 1e6).toFixed(1), (loop.max / 1e6).toFixed(1), ms(o.health, 50), ms(o.health, 99), o.healthFailures]);
+    const speechP99 = ms(okLatency('speech'), 99);
+    const before = BEFORE[clients];
+    const was = (i: number) => (before ? String(before[i]) : '-');
+    compared.push([clients, was(0), (o.answered / seconds).toFixed(1), was(1), (ok / seconds).toFixed(1), was(2), (loop.percentile(99) / 1e6).toFixed(1), was(3), ms(o.health, 99), was(4), speechP99]);
+    goodput.set(clients, ok / seconds);
+    loopP99.set(clients, loop.percentile(99) / 1e6);
+    healthP99.set(clients, o.health.length > 0 ? percentile(o.health, 99) : Infinity);
     latency.push([clients, ms(o.latencies, 50), ms(o.latencies, 95), ms(o.latencies, 99), ...(['speech', 'transcription'] as const).flatMap((k) => [ms(okLatency(k), 50), ms(okLatency(k), 95), ms(okLatency(k), 99)])]);
     if (o.failures.length > 0) console.log(`${clients} clients, requests without an answer: ${[...new Set(o.failures)].join('; ')}`);
   }
   table(['clients', 'sent', 'answered', '200', '503', 'other errors', 'req/s', '200 req/s', 'loop p99 ms', 'loop max ms', 'health p50 ms', 'health p99 ms', 'health failed'], totals);
   console.log('\nLatency, ms: all answers (503s included), then 200s by kind');
   table(['clients', 'all p50', 'all p95', 'all p99', 'speech p50', 'speech p95', 'speech p99', 'stt p50', 'stt p95', 'stt p99'], latency);
+  const rssAtEnd = process.memoryUsage().rss;
+  console.log('\nBefore (issue 14) → now, same mix: answered/s, 200s/s, loop p99 ms, /health p99 ms, speech p99 ms');
+  table(['clients', 'answered/s was', 'now', '200s/s was', 'now', 'loop p99 was', 'now', 'health p99 was', 'now', 'speech p99 was', 'now'], compared);
+  const best = Math.max(...goodput.values());
+  const mb = (bytes: number) => (bytes / 1048576).toFixed(0);
+  console.log('\nTargets (issue 14):');
+  for (const clients of [64, 256]) {
+    console.log(`  200s/s at ${clients} clients ≥ 90% of the best (${best.toFixed(1)}): ${((100 * goodput.get(clients)!) / best).toFixed(0)}%`);
+  }
+  console.log(`  loop p99 ≤ 20 ms at every concurrency: worst ${Math.max(...loopP99.values()).toFixed(1)} ms`);
+  console.log(`  /health p99 ≤ 50 ms: worst ${Math.max(...healthP99.values()).toFixed(1)} ms`);
+  console.log(`  RSS at the end within 10% of after warm-up: ${mb(rssAfterWarmUp)} MB → ${mb(rssAtEnd)} MB (${(((rssAtEnd - rssAfterWarmUp) / rssAfterWarmUp) * 100).toFixed(1)}%)`);
   console.log(unanswered === 0 ? '\nEvery request sent was answered.' : `\n${unanswered} request(s) sent got no answer.`);
   if (unanswered > 0) process.exitCode = 1;
   await app.close();

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { Piscina } from 'piscina';
+import { move, Piscina, transferableSymbol, valueSymbol } from 'piscina';
 
 /** What a worker runs: export `name` of the task module at `module`, given `args`. */
 export interface WorkerTask {
@@ -41,9 +41,9 @@ function workers(): Piscina {
   return pool;
 }
 
-/** The URL of task module `name` beside the caller, in the caller's own extension (.ts run by tsx, or built .js). */
-export function taskModule(callerUrl: string, name: string): string {
-  return new URL(`./${name}${callerUrl.endsWith('.ts') ? '.ts' : '.js'}`, callerUrl).href;
+/** The URL of task module `path` (relative to the caller, no extension), in the caller's own extension (.ts run by tsx, or built .js). */
+export function taskModule(callerUrl: string, path: string): string {
+  return new URL(`${path.startsWith('.') ? '' : './'}${path}${callerUrl.endsWith('.ts') ? '.ts' : '.js'}`, callerUrl).href;
 }
 
 /** Runs `name` from task module `module` in the audio worker pool; `transfer` moves buffers instead of copying them. */
@@ -56,4 +56,9 @@ export function runInWorker<T>(module: string, name: string, args: unknown, tran
 export function ownedBytes(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
   const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
   return whole ? new Uint8Array(bytes.buffer as ArrayBuffer) : new Uint8Array(bytes);
+}
+
+/** A task's result whose `buffers` are moved back to the main thread, not copied (return it from the task). */
+export function movedResult<T>(value: T, buffers: ArrayBuffer[]): T {
+  return move({ [transferableSymbol]: buffers, [valueSymbol]: value } as never) as unknown as T;
 }

@@ -1,10 +1,12 @@
-import { AudioDecodeError } from '../audio/decode.js';
-import { AudioTooLongError, decodeAudioWithin } from '../audio/decode-stream.js';
+import { runInWorker, taskModule } from '../audio/worker-pool.js';
 import { durationSeconds, type MonoAudio } from '../audio/pcm.js';
 import { resample } from '../audio/resample.js';
 import { trimSilence } from '../audio/trim-silence.js';
 import type { ReferencePolicy } from '../engine/family.js';
 import { InvalidRequestError, PayloadTooLargeError } from '../errors.js';
+import type { ClipArgs, ClipResult } from './reference-task.js';
+
+const REFERENCE_TASK = taskModule(import.meta.url, 'reference-task');
 
 export const MIN_REFERENCE_SECONDS = 1;
 /**
@@ -62,26 +64,32 @@ export function decodeReferenceBase64(value: string, maxBytes: number, param = P
  * trailing silence trimmed, and cut to (or checked against) the family's longest clip.
  */
 export async function prepareReferenceAudio(bytes: Uint8Array, policy: ReferencePolicy, modelId: string, param = PARAM): Promise<MonoAudio> {
-  let decoded: MonoAudio;
-  try {
-    decoded = await decodeAudioWithin(bytes, { maxSeconds: MAX_DECODED_REFERENCE_SECONDS });
-  } catch (error) {
-    if (error instanceof AudioTooLongError) {
-      throw new InvalidRequestError(`${param} is too long: ${error.message}; send a clip of 3-20 s (at most ${MAX_DECODED_REFERENCE_SECONDS} s)`, param, 'audio_too_long');
+  // Decoding, resampling and trimming run in the audio worker pool, off the event loop.
+  // A copy is moved to the worker: callers may keep using their bytes (a clip is at most a few MB).
+  const owned = new Uint8Array(bytes);
+  const args: ClipArgs = { bytes: owned, sampleRate: policy.sampleRate, maxDecodedSeconds: MAX_DECODED_REFERENCE_SECONDS };
+  const result = await runInWorker<ClipResult>(REFERENCE_TASK, 'prepareClip', args, [owned.buffer]);
+  if ('error' in result) {
+    if (result.error === 'too-long') {
+      throw new InvalidRequestError(`${param} is too long: ${result.message}; send a clip of 3-20 s (at most ${MAX_DECODED_REFERENCE_SECONDS} s)`, param, 'audio_too_long');
     }
-    if (!(error instanceof AudioDecodeError)) throw error;
-    throw new InvalidRequestError(`${param} could not be decoded: ${error.message}. Send wav, mp3, flac, ogg/opus, m4a or webm.`, param, 'invalid_audio');
+    throw new InvalidRequestError(`${param} could not be decoded: ${result.message}. Send wav, mp3, flac, ogg/opus, m4a or webm.`, param, 'invalid_audio');
   }
-  return fitReference(decoded, policy, modelId, param);
+  return checkFitted(result.rawSeconds, { samples: result.samples, sampleRate: policy.sampleRate }, policy, modelId, param);
 }
 
-/** Resamples, trims and length-checks decoded audio for a family (also used for saved voices). */
+/** Resamples, trims and length-checks decoded audio for a family (saved voices, already decoded). */
 export function fitReference(decoded: MonoAudio, policy: ReferencePolicy, modelId: string, param = PARAM): MonoAudio {
   const raw = durationSeconds(decoded);
+  if (raw < MIN_REFERENCE_SECONDS) return checkFitted(raw, decoded, policy, modelId, param);
+  return checkFitted(raw, trimSilence(resample(decoded, policy.sampleRate)), policy, modelId, param);
+}
+
+/** Checks a clip of `raw` seconds as sent, `clip` once resampled and trimmed, against the family's bounds; cuts it to length where the family allows. */
+function checkFitted(raw: number, clip: MonoAudio, policy: ReferencePolicy, modelId: string, param: string): MonoAudio {
   if (raw < MIN_REFERENCE_SECONDS) {
     throw new InvalidRequestError(`${param} is ${raw.toFixed(2)} s long; send a clip of at least ${MIN_REFERENCE_SECONDS} s (3-20 s works best)`, param, 'audio_too_short');
   }
-  const clip = trimSilence(resample(decoded, policy.sampleRate));
   const voiced = durationSeconds(clip);
   if (voiced < MIN_REFERENCE_SECONDS) {
     throw new InvalidRequestError(`${param} holds only ${voiced.toFixed(2)} s of sound once silence is trimmed; send a clip with at least ${MIN_REFERENCE_SECONDS} s of speech`, param, 'audio_too_short');

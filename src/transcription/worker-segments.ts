@@ -21,7 +21,8 @@ function errorFrom(message: Extract<SegmentMessage, { type: 'error' }>): Error {
 
 /**
  * An upload's speech segments, cut in the audio worker pool (decoding, resampling and Silero
- * VAD all run there, off the event loop): the bytes are moved to the worker, each segment's
+ * VAD all run there, off the event loop): the bytes are moved to the worker (the caller must not
+ * use them afterwards), each segment's
  * samples moved back. `onDecoded` hears how many 16 kHz samples the file has given so far.
  * Stopping early (the client went away) stops the worker's decoding too.
  */

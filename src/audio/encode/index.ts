@@ -7,6 +7,8 @@ import { createMp3StreamEncoder, MP3_RATES } from './mp3.js';
 import { createOpusStreamEncoder, OPUS_RATES } from './opus.js';
 import { createPcmStreamEncoder, createWavStreamEncoder } from './pcm-stream.js';
 import type { StreamEncoder } from './stream-encoder.js';
+import type { EncodeArgs } from '../encode-task.js';
+import { runInWorker, taskModule } from '../worker-pool.js';
 
 export { EncoderUnavailableError, type StreamEncoder } from './stream-encoder.js';
 
@@ -93,4 +95,14 @@ function openEncoder(format: OutputFormat, sampleRate: number, totalSamples?: nu
     case 'pcm':
       return createPcmStreamEncoder();
   }
+}
+
+const ENCODE_TASK = taskModule(import.meta.url, '../encode-task');
+
+/** `encodeAudio` in the audio worker pool, off the event loop; the samples are moved there (the caller must not use them afterwards). */
+export async function encodeAudioOffThread(audio: MonoAudio, format: OutputFormat): Promise<Buffer> {
+  const samples = audio.samples.byteOffset === 0 && audio.samples.byteLength === audio.samples.buffer.byteLength ? audio.samples : audio.samples.slice();
+  const args: EncodeArgs = { samples, sampleRate: audio.sampleRate, format };
+  const bytes = await runInWorker<Uint8Array>(ENCODE_TASK, 'encodeFile', args, [samples.buffer as ArrayBuffer]);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { contentType, encodeAudio } from '../../audio/encode/index.js';
+import { contentType, encodeAudioOffThread } from '../../audio/encode/index.js';
 import type { ModelPool } from '../../engine/model-pool.js';
 import { InvalidRequestError } from '../../errors.js';
 import { recordModelWork } from '../metrics.js';
@@ -145,7 +145,7 @@ export function speechRoutes(pool: ModelPool, options: SpeechRouteOptions) {
       const samples = await collect(audio);
       if (samples.length === 0) throw noAudio(plan);
       if (similarityWith) reply.header('X-Speaker-Similarity', String(await voiceSimilarity(pool, similarityWith, reference!, { samples, sampleRate: plan.outputRate })));
-      return reply.type(contentType(plan.format)).send(await encodeAudio({ samples, sampleRate: plan.outputRate }, plan.format));
+      return reply.type(contentType(plan.format)).send(await encodeAudioOffThread({ samples, sampleRate: plan.outputRate }, plan.format));
     });
   };
 }

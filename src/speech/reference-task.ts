@@ -1,0 +1,30 @@
+import { AudioDecodeError } from '../audio/decode.js';
+import { AudioTooLongError, decodeAudioWithin } from '../audio/decode-stream.js';
+import { resample } from '../audio/resample.js';
+import { trimSilence } from '../audio/trim-silence.js';
+import { movedResult } from '../audio/worker-pool.js';
+
+/** Runs in the audio worker pool: a reference clip's bytes decoded, resampled to the family's rate, and its silences trimmed. */
+export interface ClipArgs {
+  bytes: Uint8Array;
+  sampleRate: number;
+  maxDecodedSeconds: number;
+}
+
+export type ClipResult =
+  | { rawSeconds: number; samples: Float32Array }
+  | { error: 'too-long' | 'invalid-audio'; message: string };
+
+export async function prepareClip({ bytes, sampleRate, maxDecodedSeconds }: ClipArgs): Promise<ClipResult> {
+  try {
+    const decoded = await decodeAudioWithin(bytes, { maxSeconds: maxDecodedSeconds });
+    const rawSeconds = decoded.samples.length / decoded.sampleRate;
+    const { samples } = trimSilence(resample(decoded, sampleRate));
+    const own = samples.byteOffset === 0 && samples.byteLength === samples.buffer.byteLength ? samples : samples.slice();
+    return movedResult({ rawSeconds, samples: own }, [own.buffer as ArrayBuffer]);
+  } catch (error) {
+    if (error instanceof AudioTooLongError) return { error: 'too-long', message: error.message };
+    if (error instanceof AudioDecodeError) return { error: 'invalid-audio', message: error.message };
+    throw error;
+  }
+}
