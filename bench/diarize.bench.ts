@@ -17,7 +17,7 @@ import { decodeAudio } from '../src/audio/decode.js';
 import { encodeWav } from '../src/audio/wav.js';
 import { DEFAULT_CONFIG } from '../src/config.js';
 import { discoverModels } from '../src/engine/discovery.js';
-import { diarizeAsync } from '../src/engine/sherpa.js';
+import { diarizeAsync } from '../src/native/sherpa.js';
 import { buildApp } from '../src/server/app.js';
 import { table } from './harness.js';
 

@@ -5,7 +5,7 @@ import { fixtureModelsDir } from '../fixtures/cache.js';
 import { DEFAULT_CONFIG } from '../src/config.js';
 import { discoverModels, type InstalledTtsModel } from '../src/engine/discovery.js';
 import type { SynthesisInput } from '../src/engine/family.js';
-import { sherpa, type NativeOfflineTts } from '../src/engine/sherpa.js';
+import { sherpa, type NativeOfflineTts } from '../src/native/sherpa.js';
 import { buildApp, type App } from '../src/server/app.js';
 import { prepareReferenceAudio } from '../src/speech/reference-audio.js';
 

@@ -14,7 +14,7 @@ import { costlyFixtureModelsDir } from '../fixtures/cache.js';
 import { decodeAudio } from '../src/audio/decode.js';
 import { DEFAULT_CONFIG } from '../src/config.js';
 import { discoverModels, type InstalledSttModel, type InstalledTtsModel } from '../src/engine/discovery.js';
-import { sherpa } from '../src/engine/sherpa.js';
+import { sherpa } from '../src/native/sherpa.js';
 import { buildApp } from '../src/server/app.js';
 import { percentile, table } from './harness.js';
 

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeAudio } from '../src/audio/decode.js';
-import { sherpa } from '../src/engine/sherpa.js';
+import { sherpa } from '../src/native/sherpa.js';
 import { percentile, startBench, table } from './harness.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);

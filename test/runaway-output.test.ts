@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ModelPool } from '../src/engine/model-pool.js';
-import type { NativeOfflineTts } from '../src/engine/sherpa.js';
+import type { NativeOfflineTts } from '../src/native/sherpa.js';
 import { ApiError } from '../src/errors.js';
 import { generateSpeech } from '../src/speech/generate-speech.js';
 import type { SpeechPlan } from '../src/speech/plan-speech.js';

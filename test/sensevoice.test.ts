@@ -14,7 +14,7 @@ import { decodeAudio } from '../src/audio/decode.js';
 import { resample } from '../src/audio/resample.js';
 import { sensevoice } from '../src/engine/families/sensevoice.js';
 import type { ModelPool } from '../src/engine/model-pool.js';
-import { sherpa } from '../src/engine/sherpa.js';
+import { sherpa } from '../src/native/sherpa.js';
 import { testApp } from './helpers/app.js';
 import { sharedClip } from './helpers/audio.js';
 import { form } from './helpers/multipart.js';

@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import { createParser } from 'eventsource-parser';
 import { fixtureModelsDir } from '../fixtures/cache.js';
 import type { App } from '../src/server/app.js';
-import type { NativeOfflineTts } from '../src/engine/sherpa.js';
+import type { NativeOfflineTts } from '../src/native/sherpa.js';
 import { testApp } from './helpers/app.js';
 import { base64, sharedClip } from './helpers/audio.js';
 

@@ -1,4 +1,4 @@
-import { sherpa } from '../engine/sherpa.js';
+import { sherpa } from '../native/sherpa.js';
 
 /** Resamples audio that arrives in pieces, carrying the filter state across them. */
 export class StreamResampler {

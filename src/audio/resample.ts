@@ -1,4 +1,4 @@
-import { sherpa } from '../engine/sherpa.js';
+import { sherpa } from '../native/sherpa.js';
 import type { MonoAudio } from './pcm.js';
 
 /** Resamples with sherpa-onnx's band-limited (windowed-sinc) resampler. */

@@ -1,7 +1,7 @@
 import type { MonoAudio } from '../audio/pcm.js';
 import type { ControlValues, FamilyControls } from './controls.js';
 import type { MetadataContract } from './metadata-contract.js';
-import type { TtsGenerateRequest } from './sherpa.js';
+import type { TtsGenerateRequest } from '../native/sherpa.js';
 
 export type CloningMode = 'none' | 'audio' | 'audio+transcript';
 

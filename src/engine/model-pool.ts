@@ -3,7 +3,7 @@ import type { BrokenModel, Discovery, InstalledModel, InstalledSpeakerModel, Ins
 import { inspectModelFolder } from './discovery.js';
 import { JobQueue, QueueFullError } from './job-queue.js';
 import type { ModelAlias, ModelAliases } from './model-aliases.js';
-import { sherpa, type NativeOfflineRecognizer, type NativeOfflineTts, type NativeSpeakerDiarization } from './sherpa.js';
+import { sherpa, type NativeOfflineRecognizer, type NativeOfflineTts, type NativeSpeakerDiarization } from '../native/sherpa.js';
 import { SpeakerEmbedder } from './speaker-embedder.js';
 import type { RecognitionOptions } from './stt-family.js';
 import { ApiError, InvalidRequestError, ModelNotFoundError, ModelUnavailableError, ServiceBusyError } from '../errors.js';

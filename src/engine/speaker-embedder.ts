@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { SHERPA_MODULE_PATH, type SpeakerEmbeddingExtractorConfig } from './sherpa.js';
+import { SHERPA_MODULE_PATH, type SpeakerEmbeddingExtractorConfig } from '../native/sherpa.js';
 
 /**
  * sherpa-onnx's SpeakerEmbeddingExtractor computes synchronously, so it lives in a worker thread

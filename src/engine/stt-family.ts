@@ -1,5 +1,5 @@
 import type { FamilyBase, ResolvedFiles } from './family.js';
-import type { OfflineRecognizerConfig, RecognitionResult } from './sherpa.js';
+import type { OfflineRecognizerConfig, RecognitionResult } from '../native/sherpa.js';
 
 /** What a speech-to-text model can do, as `GET /v1/models` shows it. */
 export interface SttCapabilities {

@@ -1,4 +1,4 @@
-import type { NativeVad } from '../engine/sherpa.js';
+import type { NativeVad } from '../native/sherpa.js';
 import { giveVad, MIN_SPEECH_SECONDS, STT_SAMPLE_RATE, takeVad, VAD_WINDOW, type VadSettings } from '../transcription/speech-segments.js';
 
 /** Where speech starts and stops, as sample indices on the session's 16 kHz timeline. */

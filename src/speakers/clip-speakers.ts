@@ -1,7 +1,7 @@
 import type { MonoAudio } from '../audio/pcm.js';
 import { resample } from '../audio/resample.js';
 import type { ModelPool } from '../engine/model-pool.js';
-import { diarizeAsync } from '../engine/sherpa.js';
+import { diarizeAsync } from '../native/sherpa.js';
 import { SPEAKER_SAMPLE_RATE } from './speech-embedding.js';
 
 /** What the speaker models hear in a reference clip. */

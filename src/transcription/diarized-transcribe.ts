@@ -1,5 +1,5 @@
 import type { ModelPool } from '../engine/model-pool.js';
-import { diarizeAsync, type DiarizationTurn } from '../engine/sherpa.js';
+import { diarizeAsync, type DiarizationTurn } from '../native/sherpa.js';
 import { InvalidRequestError } from '../errors.js';
 import { embedSpeech } from '../speakers/speech-embedding.js';
 import { STT_SAMPLE_RATE } from './speech-segments.js';

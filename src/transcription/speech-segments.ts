@@ -1,5 +1,5 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { sherpa, type NativeVad } from '../engine/sherpa.js';
+import { sherpa, type NativeVad } from '../native/sherpa.js';
 
 export const STT_SAMPLE_RATE = 16000;
 

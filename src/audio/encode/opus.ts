@@ -1,5 +1,5 @@
 import OpusScript from 'opusscript';
-import { sherpa } from '../../engine/sherpa.js';
+import { sherpa } from '../../native/sherpa.js';
 import { encodePcm16 } from '../wav.js';
 import { OggStream, type OggPacket } from './ogg-stream.js';
 import type { StreamEncoder } from './stream-encoder.js';
