@@ -39,7 +39,7 @@ async function serve(overrides: Partial<Config> = {}): Promise<string> {
 }
 
 async function openPage(url: string): Promise<{ context: BrowserContext; page: Page; pageErrors: Error[] }> {
-  const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, permissions: ['clipboard-read', 'clipboard-write'] });
+  const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, permissions: ['clipboard-read', 'clipboard-write', 'microphone'] });
   const page = await context.newPage();
   page.setDefaultTimeout(WAIT_MS);
   const pageErrors: Error[] = [];
@@ -89,10 +89,17 @@ const optionValues = (select: Locator) => select.locator('option').evaluateAll((
 before(async () => {
   assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: install Debian's chromium (npm test runs scripts/ensure-test-deps.sh, which does)`);
   await mkdir(SCREENSHOTS, { recursive: true });
+  // The microphone is Chromium's fake capture device, playing real speech (looped) with pauses around it.
+  const { samples } = await clipsWithSilence(['spk1_snt1.wav'], 1);
+  const microphone = join(await mkdtemp(join(tmpdir(), 'vocable-mic-')), 'speech.wav');
+  await writeFile(microphone, encodeWav({ samples, sampleRate: 16000 }));
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-quic', '--disable-sync'],
+    args: [
+      '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-quic', '--disable-sync',
+      '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-audio-capture=${microphone}`,
+    ],
   });
 });
 
@@ -163,6 +170,34 @@ describe('the playground, without an API key', () => {
     const saved = await page.evaluate(async () => (await (await fetch('/v1/voices/playground-voice')).json()) as { transcript: string; model: string });
     assert.equal(saved.transcript, `${transcript} (checked)`, 'the edited transcript was saved');
     assert.equal(saved.model, 'pocket');
+  });
+
+  test('records the clip from the microphone: the recording is used and transcribed', async () => {
+    const { page } = session;
+    await clone().getByLabel('Transcribe the clip with').selectOption('sensevoice');
+    await clone().getByRole('button', { name: 'Record' }).click();
+    await sees(page, 'clone', '#clone-status', /Recording/);
+    await page.waitForTimeout(4500);
+    await clone().getByRole('button', { name: 'Stop recording' }).click();
+    await sees(page, 'clone', '#clone-file-name', /^recording\.(webm|ogg|m4a)/);
+    const transcript = await sees(page, 'clone', '#clone-transcript', /\S/);
+    assert.ok(transcript.includes(SENSEVOICE_TEXT), `the recorded speech was transcribed, got "${transcript}"`);
+  });
+
+  test('live transcription: the microphone streams to /v1/realtime and the transcript grows as the person speaks', async () => {
+    const { page, pageErrors } = session;
+    const live = page.locator('#live');
+    await live.getByLabel('Model').selectOption('sensevoice');
+    const socket = page.waitForEvent('websocket');
+    await live.getByRole('button', { name: 'Start listening' }).click();
+    assert.match((await socket).url(), /\/v1\/realtime\?intent=transcription&model=sensevoice$/);
+    await sees(page, 'live', '#live-status', /Listening with sensevoice/);
+    // A finished line: a turn the server's VAD closed, its final text in place.
+    await sees(page, 'live', '#live-transcript li:not(.partial)', new RegExp(SENSEVOICE_TEXT));
+    await screenshot(page, 'live');
+    await live.getByRole('button', { name: 'Stop' }).click();
+    await sees(page, 'live', '#live-toggle', /Start listening/);
+    assert.deepEqual(pageErrors, []);
   });
 
   test('transcribes a dropped file: text, segment times, and SRT / VTT to copy', async () => {
@@ -270,6 +305,12 @@ describe('the playground, with an API key on the server', () => {
       await page.locator('#speak-model option[value="kitten"]').waitFor({ state: 'attached' });
       await sees(page, 'server-status', '#models-summary', /models installed/);
       assert.equal(await dialog.isVisible(), false, 'the stored key is used: no second question');
+      // The live session's WebSocket carries the stored key as a subprotocol, as browsers must.
+      const live = page.locator('#live');
+      await live.getByLabel('Model').selectOption('sensevoice');
+      await live.getByRole('button', { name: 'Start listening' }).click();
+      await sees(page, 'live', '#live-transcript li:not(.partial)', new RegExp(SENSEVOICE_TEXT));
+      await live.getByRole('button', { name: 'Stop' }).click();
       assert.deepEqual(pageErrors, []);
     } finally {
       await context.close();

@@ -2,11 +2,13 @@ import { ApiClient } from './api.js';
 import { ApiKeyDialog } from './api-key.js';
 import { ClonePanel } from './clone-panel.js';
 import { Library } from './library.js';
+import { LivePanel } from './live-panel.js';
 import { SpeakPanel } from './speak-panel.js';
 import { StatusPanel, type RequestTiming } from './status-panel.js';
 import { TranscribePanel } from './transcribe-panel.js';
 
-const api = new ApiClient(new ApiKeyDialog());
+const keys = new ApiKeyDialog();
+const api = new ApiClient(keys);
 const library = new Library(api);
 const status = new StatusPanel(library);
 
@@ -19,6 +21,7 @@ function report(timing: RequestTiming): void {
 new SpeakPanel(api, library, report);
 new ClonePanel(api, library, report);
 new TranscribePanel(api, library, report);
+new LivePanel(api, keys, library);
 
 status.feedback.say('Loading models and voices…');
 Promise.all([library.refreshModels(), library.refreshVoices()]).then(
