@@ -52,7 +52,7 @@ export async function startBench(): Promise<Bench> {
         speed: 1,
         speakerId: 0,
         controls: {},
-        reference: policy ? { audio: await prepareReferenceAudio(CLIP, policy, model.id), text: REF_TEXT } : undefined,
+        reference: policy ? { audio: (await prepareReferenceAudio(CLIP, policy, model.id)).audio, text: REF_TEXT } : undefined,
       }),
       body: (text, extra = {}) =>
         JSON.stringify({

@@ -77,13 +77,13 @@ describe('preparing a clip for a family', () => {
     const rate = 16000;
     const padded = new Float32Array(rate * 5);
     padded.set(tone(2, rate).samples, rate * 2);
-    const clip = await prepareReferenceAudio(encodeWav({ samples: padded, sampleRate: rate }), POLICY, 'm');
+    const { audio: clip } = await prepareReferenceAudio(encodeWav({ samples: padded, sampleRate: rate }), POLICY, 'm');
     assert.equal(clip.sampleRate, 24000);
     assert.ok(Math.abs(durationSeconds(clip) - 2.1) < 0.06, `${durationSeconds(clip)} s kept`);
   });
   test('a long clip is cut to the family maximum, or refused when a transcript must match', async () => {
     const long = encodeWav(tone(14, 8000));
-    assert.equal(durationSeconds(await prepareReferenceAudio(long, POLICY, 'm')), 10);
+    assert.equal(durationSeconds((await prepareReferenceAudio(long, POLICY, 'm')).audio), 10);
     await assert.rejects(prepareReferenceAudio(long, { ...POLICY, overLength: 'reject' }, 'm'), rejectsWith(400, 'audio_too_long'));
   });
   test('a clip silent throughout trims to nothing', () => {

@@ -3,6 +3,7 @@
  * flags and commands. Each rule rewrites one phrase of the API's wording into the CLI's.
  */
 const REWRITES: ReadonlyArray<readonly [RegExp, string]> = [
+  [/\(vocable voices rm (\S+), or DELETE \/v1\/voices\/\S+\)/g, '(vocable voices rm $1)'],
   [/\bGET \/v1\/voices\b/g, 'vocable voices'],
   [/\bDELETE \/v1\/voices\/(\S+?)(?=[\s.,;)]|$)/g, 'vocable voices rm $1'],
   [/\bPOST \/v1\/voices\b/g, 'vocable voices add'],

@@ -40,6 +40,8 @@ export interface TtsCapabilities {
   speed: 'native' | 'time_stretch';
   /** The generation controls the model honours, with ranges and defaults. */
   controls: FamilyControls & { language?: { values: string[]; default: string } };
+  /** For models that clone: the reference clip's rule (see `referenceSeconds`). */
+  reference_seconds?: ReferenceSeconds;
 }
 
 /** How a family wants its reference clip. */
@@ -50,9 +52,34 @@ export interface ReferencePolicy {
   overLength: 'truncate' | 'reject';
 }
 
+/** A clip shorter than this holds too little of a voice to clone. */
+export const MIN_REFERENCE_SECONDS = 1;
+/**
+ * Decoding stops past this: the families keep 10-30 s of speech, and a bound on the decoded
+ * length (not just the file size) keeps a highly compressed clip from becoming gigabytes of PCM.
+ */
+export const MAX_DECODED_REFERENCE_SECONDS = 120;
+
+/**
+ * The one rule for a model's reference clips: clips of `min`-`max` seconds are accepted, and the
+ * model uses `used` seconds of speech; a longer clip is trimmed to its best stretch of speech.
+ * Where a transcript must match the clip, nothing is trimmed, so `max` is `used`.
+ */
+export interface ReferenceSeconds {
+  min: number;
+  max: number;
+  used: number;
+}
+
+export function referenceSeconds(policy: ReferencePolicy): ReferenceSeconds {
+  return { min: MIN_REFERENCE_SECONDS, max: policy.overLength === 'reject' ? policy.maxSeconds : MAX_DECODED_REFERENCE_SECONDS, used: policy.maxSeconds };
+}
+
 export interface ReferenceClip {
   audio: MonoAudio;
   text?: string;
+  /** Set when the clip sent was longer than the model uses and was cut to `audio`. */
+  trimmed?: { fromSeconds: number; toSeconds: number };
 }
 
 export interface SynthesisInput {

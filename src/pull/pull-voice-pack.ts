@@ -31,7 +31,7 @@ export async function pullVoicePack(pack: VoicePack, store: VoiceStore, options:
     const hint = ` If this machine is offline, fetch ${voice.url} where there is network and save it as a voice: POST /v1/voices with name "${voice.name}".`;
     await fetchVerified(voice, part, hint, options);
     try {
-      const audio = await prepareReferenceAudio(await readFile(part), { ...SAVED_CLIP, overLength: 'truncate' }, pack.id, 'file').catch((error: unknown) => {
+      const { audio } = await prepareReferenceAudio(await readFile(part), { ...SAVED_CLIP, overLength: 'truncate' }, `voice pack '${pack.id}'`, { param: 'file' }).catch((error: unknown) => {
         throw new DownloadError(`${voice.url} is not a usable clip: ${(error as Error).message}`, 'bad_archive');
       });
       const transcript = options.transcriber ? (await options.transcriber(audio)).trim() || null : null;

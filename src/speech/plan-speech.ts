@@ -121,9 +121,9 @@ async function clipFromRequest(request: SpeechRequest, refAudio: string, model: 
   const bytes = looksLikePath(refAudio)
     ? await readReferenceFile(refAudio, options.refAudioDir, options.maxRefAudioBytes)
     : decodeReferenceBase64(refAudio, options.maxRefAudioBytes);
-  const audio = await prepareReferenceAudio(bytes, model.family.reference!, model.id);
+  const { audio, trimmed } = await prepareReferenceAudio(bytes, model.family.reference!, `model '${model.id}'`, { vadModel: pool.vadModel });
   if (cloning === 'audio+transcript') checkTranscript(text!, audio, 'ref_text');
-  return cloning === 'audio+transcript' ? { audio, text } : { audio };
+  return { audio, ...(cloning === 'audio+transcript' ? { text } : {}), ...(trimmed ? { trimmed } : {}) };
 }
 
 async function clipFromSavedVoice(request: SpeechRequest, voice: SavedVoice, model: InstalledTtsModel, pool: ModelPool, options: SpeechServiceOptions): Promise<ReferenceClip> {
@@ -139,9 +139,9 @@ async function clipFromSavedVoice(request: SpeechRequest, voice: SavedVoice, mod
   }
   const clip = await options.voices.audio(voice.id);
   if (!clip) throw new InvalidRequestError(`Saved voice '${voice.id}' was deleted while this request ran`, 'voice', 'voice_not_found');
-  const audio = fitReference(clip, model.family.reference!, model.id, 'voice');
+  const { audio, trimmed } = await fitReference(clip, model.family.reference!, `model '${model.id}'`, { param: 'voice', vadModel: pool.vadModel });
   if (cloning === 'audio+transcript') checkTranscript(text!, audio, request.ref_text?.trim() ? 'ref_text' : 'voice');
-  return cloning === 'audio+transcript' ? { audio, text } : { audio };
+  return { audio, ...(cloning === 'audio+transcript' ? { text } : {}), ...(trimmed ? { trimmed } : {}) };
 }
 
 function speakerIdFor(request: SpeechRequest, model: InstalledTtsModel, reference: ReferenceClip | undefined): number {

@@ -2,18 +2,14 @@ import { runInWorker, taskModule } from '../audio/worker-pool.js';
 import { durationSeconds, type MonoAudio } from '../audio/pcm.js';
 import { resample } from '../audio/resample.js';
 import { trimSilence } from '../audio/trim-silence.js';
-import type { ReferencePolicy } from '../engine/family.js';
+import { MAX_DECODED_REFERENCE_SECONDS, MIN_REFERENCE_SECONDS, referenceSeconds, type ReferencePolicy } from '../engine/family.js';
 import { InvalidRequestError, PayloadTooLargeError } from '../errors.js';
+import { bestSpeechStretch } from './best-speech-stretch.js';
 import type { ClipArgs, ClipResult } from './reference-task.js';
 
 const REFERENCE_TASK = taskModule(import.meta.url, 'reference-task');
 
-export const MIN_REFERENCE_SECONDS = 1;
-/**
- * Decoding stops past this: the families keep 10-30 s of speech, and a bound on the decoded
- * length (not just the file size) keeps a highly compressed clip from becoming gigabytes of PCM.
- */
-export const MAX_DECODED_REFERENCE_SECONDS = 120;
+export { MAX_DECODED_REFERENCE_SECONDS, MIN_REFERENCE_SECONDS };
 const PARAM = 'ref_audio';
 const DATA_URI = /^data:([^,]*?)(;base64)?,/i;
 const URL_LIKE = /^[a-z][a-z0-9+.-]*:\/\//i;
@@ -59,11 +55,32 @@ export function decodeReferenceBase64(value: string, maxBytes: number, param = P
   return Buffer.from(payload, BASE64.test(payload) ? 'base64' : 'base64url');
 }
 
+/** A clip as the model gets it; `trimmed` when it was longer than the model uses. */
+export interface FittedReference {
+  audio: MonoAudio;
+  trimmed?: { fromSeconds: number; toSeconds: number };
+}
+
+export interface FitOptions {
+  /** The request field the clip came in, named in errors. */
+  param?: string;
+  /** Silero VAD, to trim a long clip to its best stretch of speech; its start is kept without one. */
+  vadModel?: string;
+}
+
+/** The rule in words, for messages; `owner` names what it is for ("model 'pocket'", "a saved voice"). */
+export function describeReferenceRule(policy: ReferencePolicy, owner: string): string {
+  const { min, max, used } = referenceSeconds(policy);
+  if (policy.overLength === 'reject') return `${owner} takes reference clips of ${min}-${max} s (its transcript must match the clip, so a longer one is refused, not trimmed)`;
+  return `${owner} takes reference clips of ${min}-${max} s and uses up to ${used} s of speech (a longer clip is trimmed to its best stretch of speech)`;
+}
+
 /**
  * Turns a clip's bytes into what the family wants: decoded to mono, resampled, leading and
- * trailing silence trimmed, and cut to (or checked against) the family's longest clip.
+ * trailing silence trimmed, and fitted to (or checked against) the family's longest clip.
  */
-export async function prepareReferenceAudio(bytes: Uint8Array, policy: ReferencePolicy, modelId: string, param = PARAM): Promise<MonoAudio> {
+export async function prepareReferenceAudio(bytes: Uint8Array, policy: ReferencePolicy, owner: string, options: FitOptions = {}): Promise<FittedReference> {
+  const param = options.param ?? PARAM;
   // Decoding, resampling and trimming run in the audio worker pool, off the event loop.
   // A copy is moved to the worker: callers may keep using their bytes (a clip is at most a few MB).
   const owned = new Uint8Array(bytes);
@@ -71,22 +88,26 @@ export async function prepareReferenceAudio(bytes: Uint8Array, policy: Reference
   const result = await runInWorker<ClipResult>(REFERENCE_TASK, 'prepareClip', args, [owned.buffer]);
   if ('error' in result) {
     if (result.error === 'too-long') {
-      throw new InvalidRequestError(`${param} is too long: ${result.message}; send a clip of 3-20 s (at most ${MAX_DECODED_REFERENCE_SECONDS} s)`, param, 'audio_too_long');
+      throw new InvalidRequestError(`${param} is too long: ${result.message}; ${describeReferenceRule(policy, owner)}`, param, 'audio_too_long');
     }
     throw new InvalidRequestError(`${param} could not be decoded: ${result.message}. Send wav, mp3, flac, ogg/opus, m4a or webm.`, param, 'invalid_audio');
   }
-  return checkFitted(result.rawSeconds, { samples: result.samples, sampleRate: policy.sampleRate }, policy, modelId, param);
+  return checkFitted(result.rawSeconds, { samples: result.samples, sampleRate: policy.sampleRate }, policy, owner, param, options.vadModel);
 }
 
 /** Resamples, trims and length-checks decoded audio for a family (saved voices, already decoded). */
-export function fitReference(decoded: MonoAudio, policy: ReferencePolicy, modelId: string, param = PARAM): MonoAudio {
+export async function fitReference(decoded: MonoAudio, policy: ReferencePolicy, owner: string, options: FitOptions = {}): Promise<FittedReference> {
+  const param = options.param ?? PARAM;
   const raw = durationSeconds(decoded);
-  if (raw < MIN_REFERENCE_SECONDS) return checkFitted(raw, decoded, policy, modelId, param);
-  return checkFitted(raw, trimSilence(resample(decoded, policy.sampleRate)), policy, modelId, param);
+  if (raw < MIN_REFERENCE_SECONDS) return checkFitted(raw, decoded, policy, owner, param, options.vadModel);
+  return checkFitted(raw, trimSilence(resample(decoded, policy.sampleRate)), policy, owner, param, options.vadModel);
 }
 
-/** Checks a clip of `raw` seconds as sent, `clip` once resampled and trimmed, against the family's bounds; cuts it to length where the family allows. */
-function checkFitted(raw: number, clip: MonoAudio, policy: ReferencePolicy, modelId: string, param: string): MonoAudio {
+/**
+ * Checks a clip of `raw` seconds as sent, `clip` once resampled and trimmed, against the family's
+ * bounds; a longer clip is cut to its best stretch of speech where the family allows.
+ */
+async function checkFitted(raw: number, clip: MonoAudio, policy: ReferencePolicy, owner: string, param: string, vadModel: string | undefined): Promise<FittedReference> {
   if (raw < MIN_REFERENCE_SECONDS) {
     throw new InvalidRequestError(`${param} is ${raw.toFixed(2)} s long; send a clip of at least ${MIN_REFERENCE_SECONDS} s (3-20 s works best)`, param, 'audio_too_short');
   }
@@ -94,13 +115,16 @@ function checkFitted(raw: number, clip: MonoAudio, policy: ReferencePolicy, mode
   if (voiced < MIN_REFERENCE_SECONDS) {
     throw new InvalidRequestError(`${param} holds only ${voiced.toFixed(2)} s of sound once silence is trimmed; send a clip with at least ${MIN_REFERENCE_SECONDS} s of speech`, param, 'audio_too_short');
   }
-  if (voiced <= policy.maxSeconds) return clip;
+  if (voiced <= policy.maxSeconds) return { audio: clip };
   if (policy.overLength === 'reject') {
     throw new InvalidRequestError(
-      `${param} holds ${voiced.toFixed(1)} s of speech; model '${modelId}' takes clips up to ${policy.maxSeconds} s. Cut the clip and its transcript to match.`,
+      `${param} holds ${voiced.toFixed(1)} s of sound; ${describeReferenceRule(policy, owner)}. Cut the clip and its transcript to at most ${policy.maxSeconds} s.`,
       param,
       'audio_too_long',
     );
   }
-  return { samples: clip.samples.slice(0, Math.round(policy.maxSeconds * policy.sampleRate)), sampleRate: clip.sampleRate };
+  const audio = vadModel
+    ? await bestSpeechStretch(clip, policy.maxSeconds, vadModel)
+    : { samples: clip.samples.slice(0, Math.round(policy.maxSeconds * policy.sampleRate)), sampleRate: clip.sampleRate };
+  return { audio, trimmed: { fromSeconds: raw, toSeconds: durationSeconds(audio) } };
 }

@@ -8,7 +8,11 @@ import { prepareReferenceAudio } from '../speech/reference-audio.js';
 import { checkTranscriptLength, checkVoiceName, type SavedVoice } from './saved-voice.js';
 import { VoiceExistsError, type VoiceStore } from './voice-store.js';
 
-/** Saved clips are normalised once to what the cloning families take: 24 kHz mono, up to 30 s of speech. */
+/**
+ * Saved clips are normalised once to what the cloning families take: 24 kHz mono, up to 30 s of
+ * speech (more than any model uses). A longer clip is refused when it comes with its transcript,
+ * which must match it, and trimmed to its best 30 s of speech otherwise.
+ */
 export const SAVED_CLIP: ReferencePolicy = { sampleRate: 24000, maxSeconds: 30, overLength: 'reject' };
 
 /** Speech-to-text for clips saved without a transcript; absent until a transcription model is installed. */
@@ -47,11 +51,12 @@ export async function saveVoice(input: SaveVoiceInput, { store, pool, transcribe
   if (given) checkTranscriptLength(given, 'transcript');
   const owner = presetOwner(name, pool);
   if (owner) throw new ConflictError(`'${name}' is a preset voice of model '${owner}'; saved voices may not shadow presets. Pick another name.`, 'name', 'voice_exists');
-  if (await store.get(name)) throw new ConflictError(`A voice named '${name}' already exists; DELETE /v1/voices/${name} first or pick another name.`, 'name', 'voice_exists');
+  if (await store.get(name)) throw new ConflictError(`A voice named '${name}' already exists; delete it first (vocable voices rm ${name}, or DELETE /v1/voices/${name}) or pick another name.`, 'name', 'voice_exists');
   if (input.model !== undefined && pool.getTts(input.model).capabilities.cloning === 'none') {
     throw new InvalidRequestError(`Model '${input.model}' cannot clone voices; name a model that clones, or omit model`, 'model', 'cloning_not_supported');
   }
-  const audio = await prepareReferenceAudio(input.audio, SAVED_CLIP, 'saved voices', 'file');
+  const policy: ReferencePolicy = given ? SAVED_CLIP : { ...SAVED_CLIP, overLength: 'truncate' };
+  const { audio } = await prepareReferenceAudio(input.audio, policy, 'a saved voice', { param: 'file', vadModel: pool.vadModel });
   const check = await clipSpeakers(pool, audio);
   const voice: SavedVoice = {
     id: name,

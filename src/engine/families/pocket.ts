@@ -1,6 +1,7 @@
-import type { TtsFamily } from '../family.js';
+import { referenceSeconds, type ReferencePolicy, type TtsFamily } from '../family.js';
 
 const SAMPLE_RATE = 24000;
+const REFERENCE: ReferencePolicy = { sampleRate: SAMPLE_RATE, maxSeconds: 10, overLength: 'truncate' };
 
 /**
  * Pocket TTS: clones a voice from reference audio alone (no transcript); 24 kHz. Its engine
@@ -20,7 +21,7 @@ export const pocket: TtsFamily = {
     { role: 'tokenScoresJson', names: ['token_scores.json'], kind: 'file' },
   ],
   matches: (names) => [...names].some((n) => n.startsWith('lm_main') || n.startsWith('text_conditioner')),
-  reference: { sampleRate: SAMPLE_RATE, maxSeconds: 10, overLength: 'truncate' },
+  reference: REFERENCE,
   chunkGapSeconds: 0.1,
   takesLanguage: false,
   skipsUnreadableText: false,
@@ -31,6 +32,7 @@ export const pocket: TtsFamily = {
     cloning: 'audio',
     voices: [],
     sample_rate: SAMPLE_RATE,
+    reference_seconds: referenceSeconds(REFERENCE),
     languages: ['en'],
     speed: 'time_stretch',
     controls: {

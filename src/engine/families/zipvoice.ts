@@ -1,7 +1,8 @@
-import type { TtsFamily } from '../family.js';
+import { referenceSeconds, type ReferencePolicy, type TtsFamily } from '../family.js';
 import type { MetadataContract } from '../metadata-contract.js';
 
 const SAMPLE_RATE = 24000;
+const REFERENCE: ReferencePolicy = { sampleRate: SAMPLE_RATE, maxSeconds: 20, overLength: 'reject' };
 
 /** offline-tts-zipvoice-model.cc reads every key with a default, but exits on a negative one. */
 const ZIPVOICE_METADATA: MetadataContract[] = [
@@ -27,7 +28,7 @@ export const zipvoice: TtsFamily = {
   ],
   matches: (names) => [...names].some((n) => n.startsWith('vocos') || n.startsWith('fm_decoder') || n === 'vocoder.onnx'),
   metadata: ZIPVOICE_METADATA,
-  reference: { sampleRate: SAMPLE_RATE, maxSeconds: 20, overLength: 'reject' },
+  reference: REFERENCE,
   chunkGapSeconds: 0.1,
   takesLanguage: false,
   skipsUnreadableText: false,
@@ -38,6 +39,7 @@ export const zipvoice: TtsFamily = {
     cloning: 'audio+transcript',
     voices: [],
     sample_rate: SAMPLE_RATE,
+    reference_seconds: referenceSeconds(REFERENCE),
     languages: ['en', 'zh'],
     speed: 'native',
     controls: {

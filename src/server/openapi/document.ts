@@ -134,7 +134,7 @@ const modelSchema: JsonSchema = {
     loaded: { type: 'boolean' },
     queue_depth: { type: 'integer' },
     memory_bytes: { type: 'integer' },
-    capabilities: { type: 'object', description: 'task, family, cloning (none | audio | audio+transcript), preset voices, sample rate, languages, controls.' },
+    capabilities: { type: 'object', description: 'task, family, cloning (none | audio | audio+transcript), preset voices, sample rate, languages, controls; for models that clone, reference_seconds {min, max, used}: the clip lengths accepted and the seconds of speech used (a longer clip is trimmed to its best stretch of speech, reported in the X-Reference-Trimmed response header).' },
   },
   required: ['id', 'object', 'created', 'owned_by'],
 };

@@ -135,6 +135,8 @@ export function speechRoutes(pool: ModelPool, options: SpeechRouteOptions) {
 
       reply.header('X-Sample-Rate', String(plan.outputRate));
       if (plan.ignored.length > 0) reply.header('X-Ignored-Fields', plan.ignored.join(', '));
+      const trimmed = plan.settings.reference?.trimmed;
+      if (trimmed) reply.header('X-Reference-Trimmed', `${trimmed.fromSeconds.toFixed(1)}s->${trimmed.toSeconds.toFixed(1)}s`);
       if (plan.stream === 'audio') return sendStream(reply, encodeStream(audio, plan.format, plan.outputRate, clientGone.signal), contentType(plan.format), plan);
       if (plan.stream === 'sse') {
         const extra = similarityWith ? async () => ({ speaker_similarity: await similarity() }) : undefined;
