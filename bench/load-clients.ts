@@ -1,9 +1,8 @@
 /**
  * The load benchmark's clients (bench/load.bench.ts): half of them ask for speech, half for
  * transcriptions, each one request after another, with a /health probe beside them. Run in a
- * worker thread so that they do not load the server's event loop.
+ * process of their own so that they do not load the server's event loop nor count in its memory.
  */
-import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 
 /** Caps each scenario's request count as well as its time. */
 export const MAX_REQUESTS = 20_000;
@@ -38,6 +37,12 @@ export interface Outcome {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Clients wait as long as `Retry-After` says, as OpenAI's SDKs do; BENCH_IGNORE_RETRY_AFTER=1 waits BUSY_BACKOFF_MS instead (the issue's clients). */
+function backOffMs(response: Response): number {
+  const retryAfter = Number(response.headers.get('retry-after'));
+  return process.env.BENCH_IGNORE_RETRY_AFTER === '1' || !(retryAfter > 0) ? BUSY_BACKOFF_MS : retryAfter * 1000;
+}
+
 /** Runs the clients and the health probe until the time or the request cap is reached; waits for every answer. */
 export async function runClients(plan: Plan): Promise<Outcome> {
   const outcome: Outcome = { sent: 0, answered: 0, elapsedMs: 0, kinds: [], statuses: [], latencies: [], failures: [], health: [], healthFailures: 0 };
@@ -59,7 +64,7 @@ export async function runClients(plan: Plan): Promise<Outcome> {
         outcome.kinds.push(kind);
         outcome.statuses.push(response.status);
         outcome.latencies.push(performance.now() - t0);
-        if (response.status === 503) await sleep(BUSY_BACKOFF_MS);
+        if (response.status === 503) await sleep(backOffMs(response));
       } catch (error) {
         outcome.failures.push(String((error as Error).cause ?? error));
       }
@@ -85,4 +90,5 @@ export async function runClients(plan: Plan): Promise<Outcome> {
   return outcome;
 }
 
-if (!isMainThread) parentPort!.postMessage(await runClients(workerData as Plan));
+// Run as the bench's clients' process: the plan comes from the parent, the outcome goes back.
+if (process.send) process.once('message', async (plan: Plan) => process.send!(await runClients(plan)));

@@ -4,14 +4,16 @@
  * per-model queue so the highest concurrency is shed with 503s. Per scenario: requests,
  * throughput, latency percentiles, 503s, other errors, the server's event-loop delay (p99) and
  * the latency of a /health probe running beside the load; every request sent must be answered.
- * The clients run in a worker thread so that the event-loop figure is the server's alone.
+ * The clients run in a process of their own so that the event-loop and memory figures are the
+ * server's alone; after a 503 they wait as `Retry-After` says (BENCH_IGNORE_RETRY_AFTER=1: 50 ms).
  * Fixture models make tones, not speech: the figures measure Vocable's plumbing and queueing.
  */
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { Worker } from 'node:worker_threads';
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { fixtureModelsDir } from '../fixtures/cache.js';
 import { DEFAULT_CONFIG } from '../src/config.js';
 import { discoverModels } from '../src/engine/discovery.js';
@@ -36,15 +38,15 @@ const SECONDS = Math.min(20, Number(process.env.BENCH_SECONDS ?? 10));
 const MAX_QUEUE = 8;
 const CLIP = 'spk2_snt2.wav';
 
-/** A worker running the clients; tsx is loaded in it by hand, since Node 20 workers do not take the parent's loader. */
-function clientsWorker(plan: Plan): Promise<Outcome> {
-  const clients = new URL('./load-clients.ts', import.meta.url).href;
-  const boot = `import('tsx/esm/api').then((tsx) => tsx.tsImport(${JSON.stringify(clients)}, ${JSON.stringify(import.meta.url)}))`;
-  const worker = new Worker(boot, { eval: true, workerData: plan });
+/** The clients run in a process of their own, so that the event-loop and memory figures are the server's alone. */
+function clientsProcess(plan: Plan): Promise<Outcome> {
+  const child = fork(fileURLToPath(new URL('./load-clients.ts', import.meta.url)), { execArgv: ['--import', 'tsx'], serialization: 'advanced' });
+  child.send(plan);
   return new Promise<Outcome>((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
-  }).finally(() => void worker.terminate());
+    child.once('message', (outcome) => resolve(outcome as Outcome));
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`the clients' process exited with ${code}`)));
+  }).finally(() => void child.kill());
 }
 
 async function multipartUpload(): Promise<{ upload: Uint8Array<ArrayBuffer>; uploadType: string }> {
@@ -69,13 +71,15 @@ async function main(): Promise<void> {
   const speechBody = JSON.stringify({ model: 'kokoro', voice: 'af_heart', input: 'The quick brown fox jumps over the lazy dog.', response_format: 'wav', stream: false });
   const plan = { base, seconds: SECONDS, speechBody, ...(await multipartUpload()) };
 
-  // Warm-up: the server loads each model on first use.
+  // Warm-up: the server loads each model on first use, then meets the largest crowd once, so
+  // that its worker threads, sockets and allocator arenas exist before memory is first read.
   const warm = await runClients({ ...plan, clients: 2, seconds: 1 });
   if (warm.statuses.some((s) => s !== 200)) throw new Error(`warm-up failed: ${warm.statuses.join(', ')}`);
+  await clientsProcess({ ...plan, clients: Math.max(...CONCURRENCY), seconds: 2 });
   const rssAfterWarmUp = process.memoryUsage().rss;
   const compared: (string | number)[][] = [];
 
-  console.log(`\nLoad on fixture models: ${SECONDS} s per scenario (at most ${MAX_REQUESTS} requests), half speech, half transcription; --max-queue ${MAX_QUEUE}; ${BUSY_BACKOFF_MS} ms back-off after a 503`);
+  console.log(`\nLoad on fixture models: ${SECONDS} s per scenario (at most ${MAX_REQUESTS} requests), half speech, half transcription; --max-queue ${MAX_QUEUE}; after a 503 clients wait ${process.env.BENCH_IGNORE_RETRY_AFTER === '1' ? `${BUSY_BACKOFF_MS} ms` : 'as Retry-After says'}`);
   console.log(`(other errors: statuses besides 200 and 503, and requests with no answer; loop: the server's event-loop delay; health: a /health probe every ${HEALTH_EVERY_MS} ms beside the load)`);
   const totals: (string | number)[][] = [];
   const latency: (string | number)[][] = [];
@@ -86,7 +90,7 @@ async function main(): Promise<void> {
   for (const clients of CONCURRENCY) {
     const loop = monitorEventLoopDelay({ resolution: 10 });
     loop.enable();
-    const o = await clientsWorker({ ...plan, clients });
+    const o = await clientsProcess({ ...plan, clients });
     loop.disable();
     const ok = o.statuses.filter((s) => s === 200).length;
     const busy = o.statuses.filter((s) => s === 503).length;

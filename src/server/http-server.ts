@@ -62,12 +62,21 @@ export function httpServerFactory(limits: ConnectionLimits) {
 }
 
 /**
- * A request answered before its body was read (refused by the key check, or shed under load)
- * closes its connection: otherwise Node reads and discards the rest of the body to keep the
- * connection alive, which is the very work the early answer meant to spare.
+ * Past this many unread body bytes, a connection is closed rather than kept alive: Node would
+ * read and discard the rest of the body to reuse it. Smaller leftovers are cheaper to discard
+ * than a new connection is to open, for the many small requests shed under load.
+ */
+const DISCARD_AT_MOST_BYTES = 64 * 1024;
+
+/**
+ * A request answered before its large body was read (refused by the key check, shed under
+ * load) closes its connection, so its body is never read: reading it was the very work the
+ * early answer meant to spare. A body of undeclared length counts as large.
  */
 export function closeConnectionsWithUnreadBodies(app: FastifyInstance): void {
   app.addHook('onSend', async (request, reply) => {
-    if (request.raw.complete === false) reply.header('connection', 'close');
+    if (request.raw.complete !== false) return;
+    const declared = Number(request.headers['content-length']);
+    if (!(declared <= DISCARD_AT_MOST_BYTES)) reply.header('connection', 'close');
   });
 }
