@@ -21,7 +21,7 @@ import { buildApp } from '../src/server/app.js';
 import { percentile, table } from './harness.js';
 import { BUSY_BACKOFF_MS, HEALTH_EVERY_MS, MAX_REQUESTS, runClients, type Kind, type Outcome, type Plan } from './load-clients.js';
 
-const CONCURRENCY = [4, 16, 64, 256];
+const CONCURRENCY = (process.env.BENCH_CLIENTS ?? '4,16,64,256').split(',').map(Number);
 /**
  * Issue 14's figures, before the worker pool and early shedding (same machine, same mix,
  * --max-queue 8): answered/s, 200s/s, loop p99, /health p99, speech p99, by clients.
