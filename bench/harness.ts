@@ -7,7 +7,7 @@ import { discoverModels, type InstalledTtsModel } from '../src/engine/discovery.
 import type { SynthesisInput } from '../src/engine/family.js';
 import { sherpa, type NativeOfflineTts } from '../src/native/sherpa.js';
 import { buildApp, type App } from '../src/server/app.js';
-import { prepareReferenceAudio } from '../src/speech/reference-audio.js';
+import { prepareReferenceAudio } from '../src/reference/reference-clip.js';
 
 const CLIP = readFileSync(join(import.meta.dirname, '..', 'test', 'data', 'speech', 'spk1_snt1.wav'));
 const REF_TEXT = 'The words of the reference clip.';

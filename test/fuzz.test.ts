@@ -15,7 +15,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { fixtureModelsDir } from '../fixtures/cache.js';
 import { AudioTooLongError, decodeAudioWithin } from '../src/audio/decode-stream.js';
-import { MAX_DECODED_REFERENCE_SECONDS } from '../src/speech/reference-audio.js';
+import { MAX_DECODED_REFERENCE_SECONDS } from '../src/reference/reference-clip.js';
 import { testApp } from './helpers/app.js';
 import { assertApiError } from './helpers/assertions.js';
 import { hugeClaimWav, realClips, silentFlac, slowRateWav, trackerModule } from './fuzz/audio-cases.js';

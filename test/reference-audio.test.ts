@@ -9,7 +9,7 @@ import { durationSeconds } from '../src/audio/pcm.js';
 import { trimSilence } from '../src/audio/trim-silence.js';
 import { encodeWav } from '../src/audio/wav.js';
 import { ApiError } from '../src/errors.js';
-import { decodeReferenceBase64, prepareReferenceAudio } from '../src/speech/reference-audio.js';
+import { decodeReferenceBase64, prepareReferenceAudio } from '../src/reference/reference-clip.js';
 import { intWav, sharedClip, stereo24BitWav, tone } from './helpers/audio.js';
 
 const DATA = join(dirname(fileURLToPath(import.meta.url)), 'data');

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { durationSeconds } from '../audio/pcm.js';
 import type { VoicePack } from '../catalogue/voice-packs.js';
 import { DownloadError } from '../errors.js';
-import { prepareReferenceAudio } from '../speech/reference-audio.js';
+import { prepareReferenceAudio } from '../reference/reference-clip.js';
 import type { Transcriber } from '../voices/save-voice.js';
 import { SAVED_CLIP } from '../voices/save-voice.js';
 import { VoiceExistsError, type VoiceStore } from '../voices/voice-store.js';

@@ -29,7 +29,7 @@ import { KNOWN_MODELS } from '../catalogue/known-models.js';
 import { ModelInstaller } from '../pull/model-installer.js';
 import { modelPullRoutes } from './routes/model-pull.js';
 import { openVoiceStore } from '../voices/open-voice-store.js';
-import { installedTranscriber } from '../voices/transcribe-clip.js';
+import { installedTranscriber } from '../transcription/transcribe-clip.js';
 
 /** Text handed to the engine at once: a sentence, or clauses of a long one. */
 const MAX_CHUNK_CHARS = 300;

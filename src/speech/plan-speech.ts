@@ -8,7 +8,7 @@ import { checkControls } from './controls.js';
 import { isOpenAiVoice, voiceAliasTarget, type VoiceAliases } from './openai-voices.js';
 import { checkTranscriptLength, isVoiceName, type SavedVoice } from '../voices/saved-voice.js';
 import type { VoiceStore } from '../voices/voice-store.js';
-import { decodeReferenceBase64, fitReference, looksLikePath, prepareReferenceAudio } from './reference-audio.js';
+import { decodeReferenceBase64, fitReference, looksLikePath, prepareReferenceAudio } from '../reference/reference-clip.js';
 import { readReferenceFile } from './reference-file.js';
 import type { SpeechRequest } from './speech-request.js';
 import { splitText } from './text-chunks.js';

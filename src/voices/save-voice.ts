@@ -4,7 +4,7 @@ import type { ReferencePolicy } from '../engine/family.js';
 import type { ModelPool } from '../engine/model-pool.js';
 import { ConflictError, InvalidRequestError } from '../errors.js';
 import { clipSpeakers, type SpeakerCheck } from '../speakers/clip-speakers.js';
-import { prepareReferenceAudio } from '../speech/reference-audio.js';
+import { prepareReferenceAudio } from '../reference/reference-clip.js';
 import { checkTranscriptLength, checkVoiceName, type SavedVoice } from './saved-voice.js';
 import { VoiceExistsError, type VoiceStore } from './voice-store.js';
 

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { ApiError, InvalidRequestError } from '../../errors.js';
 import { readMultipartForm } from '../multipart-form.js';
 import { parseFields } from '../parse-body.js';
-import { decodeReferenceBase64 } from '../../speech/reference-audio.js';
+import { decodeReferenceBase64 } from '../../reference/reference-clip.js';
 import { checkTranscriptLength, checkVoiceName } from '../../voices/saved-voice.js';
 import { saveVoice, type SaveVoiceInput, type VoiceServiceDeps } from '../../voices/save-voice.js';
 

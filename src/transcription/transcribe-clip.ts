@@ -2,9 +2,9 @@ import { durationSeconds, type MonoAudio } from '../audio/pcm.js';
 import { encodeWav } from '../audio/wav.js';
 import type { InstalledSttModel } from '../engine/discovery.js';
 import type { ModelPool } from '../engine/model-pool.js';
-import { AudioMeter, transcribe } from '../transcription/transcribe.js';
-import { transcriptText } from '../transcription/transcript.js';
-import type { Transcriber } from './save-voice.js';
+import { AudioMeter, transcribe } from './transcribe.js';
+import { transcriptText } from './transcript.js';
+import type { Transcriber } from '../voices/save-voice.js';
 
 /**
  * The transcriber for clips saved without a transcript: the installed speech-to-text model that
