@@ -11,7 +11,7 @@ import { decodeAudio } from '../src/audio/decode.js';
 import { durationSeconds, type MonoAudio } from '../src/audio/pcm.js';
 import { encodeWav } from '../src/audio/wav.js';
 import type { App } from '../src/server/app.js';
-import { fitReference } from '../src/speech/reference-audio.js';
+import { fitReference } from '../src/reference/reference-clip.js';
 import { testApp } from './helpers/app.js';
 import { assertApiError } from './helpers/assertions.js';
 import { base64, sharedClip } from './helpers/audio.js';

@@ -8,7 +8,7 @@ import { SILERO_VAD_MODEL } from '../fixtures/index.js';
 import { decodeAudio } from '../src/audio/decode.js';
 import { decodeAudioStream } from '../src/audio/decode-stream.js';
 import { AudioDecodeError } from '../src/audio/decode.js';
-import { fixedSegments, vadSegments } from '../src/transcription/speech-segments.js';
+import { fixedSegments, vadSegments } from '../src/audio/speech-segments.js';
 import { clipsWithSilence, sharedClip } from './helpers/audio.js';
 
 const DATA = join(dirname(fileURLToPath(import.meta.url)), 'data');

@@ -4,7 +4,7 @@ import type { InstalledSttModel } from '../engine/discovery.js';
 import type { ModelPool } from '../engine/model-pool.js';
 import type { RecognitionOptions } from '../engine/stt-family.js';
 import { ApiError, InvalidRequestError, type ErrorCode } from '../errors.js';
-import { STT_SAMPLE_RATE, type VadSettings } from '../transcription/speech-segments.js';
+import { STT_SAMPLE_RATE, type VadSettings } from '../audio/speech-segments.js';
 import { recognize } from '../transcription/transcribe.js';
 import { AudioTimeline } from './audio-timeline.js';
 import { bytesPerSecond, decodeInputAudio, formatRate, WrongAudioError, type InputAudioFormat } from './input-audio.js';

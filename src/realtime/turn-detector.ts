@@ -1,5 +1,5 @@
 import type { NativeVad } from '../native/sherpa.js';
-import { giveVad, MIN_SPEECH_SECONDS, STT_SAMPLE_RATE, takeVad, VAD_WINDOW, type VadSettings } from '../transcription/speech-segments.js';
+import { giveVad, MIN_SPEECH_SECONDS, STT_SAMPLE_RATE, takeVad, VAD_WINDOW, type VadSettings } from '../audio/speech-segments.js';
 
 /** Where speech starts and stops, as sample indices on the session's 16 kHz timeline. */
 export type TurnEvent = { kind: 'started'; start: number } | { kind: 'stopped'; end: number };

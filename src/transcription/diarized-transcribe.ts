@@ -2,7 +2,7 @@ import type { ModelPool } from '../engine/model-pool.js';
 import { diarizeAsync, type DiarizationTurn } from '../native/sherpa.js';
 import { InvalidRequestError } from '../errors.js';
 import { embedSpeech } from '../speakers/speech-embedding.js';
-import { STT_SAMPLE_RATE } from './speech-segments.js';
+import { STT_SAMPLE_RATE } from '../audio/speech-segments.js';
 import { SpeakerLabeller, type LocalSpeaker } from './speaker-labels.js';
 import type { AudioMeter, TranscriptionJob } from './transcribe.js';
 import { speechSegmentsOffThread } from './worker-segments.js';

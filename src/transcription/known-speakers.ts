@@ -4,7 +4,7 @@ import { durationSeconds, type MonoAudio } from '../audio/pcm.js';
 import { resample } from '../audio/resample.js';
 import { InvalidRequestError } from '../errors.js';
 import type { KnownSpeakerClip } from './diarized-transcribe.js';
-import { STT_SAMPLE_RATE } from './speech-segments.js';
+import { STT_SAMPLE_RATE } from '../audio/speech-segments.js';
 
 /** OpenAI's bounds on a known speaker's reference clip. */
 export const REFERENCE_SECONDS = { min: 2, max: 10 } as const;

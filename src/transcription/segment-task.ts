@@ -2,7 +2,7 @@ import type { MessagePort } from 'node:worker_threads';
 import { AudioDecodeError } from '../audio/decode.js';
 import { AudioTooLongError, decodeAudioStream } from '../audio/decode-stream.js';
 import { StreamResampler } from '../audio/resample-stream.js';
-import { fixedSegments, STT_SAMPLE_RATE, vadSegments, type SpeechSegment } from './speech-segments.js';
+import { fixedSegments, STT_SAMPLE_RATE, vadSegments, type SpeechSegment } from '../audio/speech-segments.js';
 import { meanSpeechProbability } from './speech-probability.js';
 
 /** Runs in the audio worker pool: an upload decoded, resampled to 16 kHz and cut into speech segments. */

@@ -1,7 +1,7 @@
 import type { InstalledSttModel } from '../engine/discovery.js';
 import type { ModelPool } from '../engine/model-pool.js';
 import type { RecognitionOptions } from '../engine/stt-family.js';
-import { STT_SAMPLE_RATE } from './speech-segments.js';
+import { STT_SAMPLE_RATE } from '../audio/speech-segments.js';
 import { speechSegmentsOffThread } from './worker-segments.js';
 import { averageLogprob, round, wordsFromTokens, type TranscriptSegment } from './transcript.js';
 

@@ -1,6 +1,6 @@
 import type { MonoAudio } from '../audio/pcm.js';
 import { resample } from '../audio/resample.js';
-import { STT_SAMPLE_RATE, vadSegments } from '../transcription/speech-segments.js';
+import { STT_SAMPLE_RATE, vadSegments } from '../audio/speech-segments.js';
 
 interface Span {
   start: number;
