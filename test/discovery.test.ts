@@ -41,9 +41,10 @@ test('a models directory that does not exist gives no models rather than a crash
 
 test('the server starts with the good folders and explains the broken ones', async () => {
   const { app } = await testApp(dir);
-  const list = (await app.inject({ method: 'GET', url: '/v1/models' })).json() as { object: string; data: { id: string }[] };
+  const list = (await app.inject({ method: 'GET', url: '/v1/models' })).json() as { object: string; data: { id: string; alias_for?: string }[] };
   assert.equal(list.object, 'list');
-  assert.deepEqual(list.data.map((m) => m.id), ['kokoro']);
+  assert.deepEqual(list.data.filter((m) => m.alias_for === undefined).map((m) => m.id), ['kokoro']);
+  assert.ok(list.data.every((m) => m.alias_for === undefined || m.alias_for === 'kokoro'), 'OpenAI names stand for the one good model');
   const speech = await app.inject({ method: 'POST', url: '/v1/audio/speech', payload: { model: 'pocket-no-vocab', input: 'Hi', ref_audio: 'AAAA' } });
   assertApiError(speech, 503, { code: 'model_unavailable', message: /pocket-no-vocab.*missing vocab\.json/ });
   assert.equal((await app.inject({ method: 'POST', url: '/v1/audio/speech', payload: { model: 'kokoro', input: 'Hi' } })).statusCode, 200);

@@ -1,6 +1,9 @@
 /** Memory-aware loading on fixture models: LRU unloading under a budget, idle unloading, load/unload routes. */
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { mkdtemp, rm, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { fixtureModelsDir } from '../fixtures/cache.js';
 import { discoverModels } from '../src/engine/discovery.js';
@@ -16,14 +19,28 @@ const BODIES: Record<string, Record<string, unknown>> = {
   zipvoice: { model: 'zipvoice', input: 'Hello.', ref_audio: clip, ref_text: 'Words.' },
 };
 
+/**
+ * The three speech models alone (linked from the fixtures), so that only they count against the
+ * budget: with speaker models installed, cloning would also load them to check the clip.
+ */
+let speechModelsDir: Promise<string> | undefined;
+const speechModels = (): Promise<string> =>
+  (speechModelsDir ??= (async () => {
+    const fixtures = await fixtureModelsDir();
+    const dir = await mkdtemp(join(tmpdir(), 'vocable-memory-models-'));
+    for (const id of Object.keys(BODIES)) await symlink(join(fixtures, id), join(dir, id));
+    return dir;
+  })());
+after(async () => rm(await speechModels(), { recursive: true, force: true }));
+
 async function sizes(): Promise<Record<string, number>> {
-  const { models } = await discoverModels(await fixtureModelsDir());
+  const { models } = await discoverModels(await speechModels());
   return Object.fromEntries(models.map((m) => [m.id, m.sizeBytes]));
 }
 
 async function loaded(app: FastifyInstance): Promise<string[]> {
-  const list = (await app.inject({ method: 'GET', url: '/v1/models' })).json() as { data: { id: string; loaded: boolean }[] };
-  return list.data.filter((m) => m.loaded).map((m) => m.id).sort();
+  const list = (await app.inject({ method: 'GET', url: '/v1/models' })).json() as { data: { id: string; loaded: boolean; alias_for?: string }[] };
+  return list.data.filter((m) => m.loaded && m.alias_for === undefined).map((m) => m.id).sort();
 }
 
 async function speak(app: FastifyInstance, id: string) {
@@ -31,7 +48,7 @@ async function speak(app: FastifyInstance, id: string) {
 }
 
 async function withApp(overrides: Partial<Config>, run: (app: FastifyInstance, harness: Awaited<ReturnType<typeof testApp>>) => Promise<void>) {
-  const harness = await testApp(await fixtureModelsDir(), overrides);
+  const harness = await testApp(await speechModels(), overrides);
   try {
     await run(harness.app, harness);
   } finally {
@@ -43,8 +60,8 @@ describe('memory budget', () => {
   test('GET /v1/models shows each model\'s memory and loaded state', async () => {
     const size = await sizes();
     await withApp({}, async (app) => {
-      const list = (await app.inject({ method: 'GET', url: '/v1/models' })).json() as { data: { id: string; memory_bytes: number }[] };
-      for (const model of list.data) assert.equal(model.memory_bytes, size[model.id]);
+      const list = (await app.inject({ method: 'GET', url: '/v1/models' })).json() as { data: { id: string; memory_bytes: number; alias_for?: string }[] };
+      for (const model of list.data) assert.equal(model.memory_bytes, size[model.alias_for ?? model.id]);
       assert.ok(size.kokoro! > 1_000_000, 'the Kokoro fixture holds its 1.5 MB style table');
     });
   });
