@@ -1,6 +1,6 @@
 /**
  * `npm run build` (and `prepare`, so `npm ci` and `npm pack` run it): the server and CLI compiled
- * to dist/ by tsc, the files they load that are not TypeScript (such as the worker entry) copied
+ * to dist/ by tsc, the files they load that are not TypeScript (such as the worker entry; not the READMEs) copied
  * beside them, and the playground bundled into dist/playground/, so nothing at run time needs tsx
  * or esbuild.
  */
@@ -23,5 +23,5 @@ await promisify(execFile)(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.bui
 });
 // The bin: executable, so `npx vocable` runs it in the project folder as an install would.
 await chmod(join(DIST, 'cli', 'main.js'), 0o755);
-await cp(SRC, DIST, { recursive: true, filter: (path) => path !== PLAYGROUND && !path.endsWith('.ts') });
+await cp(SRC, DIST, { recursive: true, filter: (path) => path !== PLAYGROUND && !/\.(ts|md)$/.test(path) });
 await writePlaygroundBundle(await bundlePlayground(PLAYGROUND), join(DIST, 'playground'));
