@@ -14,7 +14,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { startBalancer, startPostgres, startReplica, type Replica } from '../deploy/replicas/cluster.js';
+import { startBalancer, startPostgres, startReplica, type Balancer, type Replica } from '../deploy/replicas/cluster.js';
 import { fixtureModelsDir } from '../fixtures/cache.js';
 import { percentile, table } from './harness.js';
 
@@ -53,6 +53,7 @@ await chmod(dir, 0o755);
 const modelsDir = await fixtureModelsDir();
 const postgres = await startPostgres(join(dir, 'postgres'), await freePort());
 const started: Replica[] = [];
+let balancer: Balancer | undefined;
 async function replica(name: string, voiceStore: string | undefined): Promise<Replica> {
   const dataDir = await mkdtemp(join(dir, `${name}-`));
   const r = await startReplica({ name, port: await freePort(), modelsDir, dataDir, voiceStore, args: ['--num-threads', '1', '--log-level', 'warn'] });
@@ -66,7 +67,7 @@ try {
   let single = 0;
   for (const count of [1, 2, 4]) {
     const replicas = await Promise.all(Array.from({ length: count }, (_, i) => replica(`r${count}-${i + 1}`, postgres.url)));
-    const balancer = await startBalancer({ port: await freePort(), statsPort: await freePort(), replicas, dir });
+    balancer = await startBalancer({ port: await freePort(), statsPort: await freePort(), replicas, dir });
     await call(`${balancer.url}/v1/voices`, { method: 'POST', body: JSON.stringify({ name: 'bench-voice', audio: CLIP, transcript: 'The birch canoe slid on the smooth planks.' }) });
     // Warm-up: each replica loads the model and caches the clip on first use.
     await Promise.all(replicas.flatMap((r) => [speak(r.url), speak(r.url)]));
@@ -98,6 +99,7 @@ try {
   table(['store', 'speech p50 ms', 'speech p95 ms', 'GET voice p50 ms', 'GET voice p95 ms'], latencyRows);
   for (const r of [files, pg]) await call(`${r.url}/v1/voices/bench-voice`, { method: 'DELETE' });
 } finally {
+  await balancer?.stop();
   await Promise.all(started.map((r) => r.terminate()));
   await postgres.stop().catch(() => undefined);
   await rm(dir, { recursive: true, force: true });

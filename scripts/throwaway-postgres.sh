@@ -3,6 +3,8 @@
 # reference replica setup (Debian's postgresql package; scripts/ensure-test-deps.sh installs it).
 #   throwaway-postgres.sh start <dir> [port]   creates the cluster on first use (port required then), starts it, prints its URL
 #   throwaway-postgres.sh stop <dir>           stops it (fast: open sessions are cut), keeps its files
+# With THROWAWAY_PG_OWNER=<pid>, start also leaves a watchdog that stops the cluster and removes
+# <dir> once that process is gone, so a test run that is killed leaves no server behind.
 # The cluster trusts every local connection: it listens on 127.0.0.1 and a socket in <dir> only,
 # and holds nothing but test data. PostgreSQL refuses to run as root, so as root it runs as the
 # `postgres` user, who must be able to reach <dir> (a folder under /tmp is fine).
@@ -33,6 +35,10 @@ CONF
     fi
     port=$(sed -n "s/^port = \([0-9]*\)$/\1/p" "$dir/data/postgresql.conf" | tail -n 1)
     as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null
+    if [ -n "${THROWAWAY_PG_OWNER:-}" ]; then
+      setsid bash -c 'while kill -0 "$1" 2>/dev/null; do sleep 2; done; bash "$0" stop "$2" || true; rm -rf "$2"' \
+        "$0" "$THROWAWAY_PG_OWNER" "$dir" </dev/null >/dev/null 2>&1 &
+    fi
     echo "postgres://postgres@127.0.0.1:$port/postgres"
     ;;
   stop)

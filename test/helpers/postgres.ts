@@ -32,7 +32,9 @@ export interface ThrowawayCluster {
 
 export async function startThrowawayCluster(): Promise<ThrowawayCluster> {
   const dir = await mkdtemp(join(tmpdir(), 'vocable-pg-'));
-  const start = async (port?: number) => (await run('bash', [SCRIPT, 'start', dir, ...(port ? [String(port)] : [])])).stdout.trim();
+  // The script's watchdog stops the cluster if this process dies before its after() hooks run.
+  const env = { ...process.env, THROWAWAY_PG_OWNER: String(process.pid) };
+  const start = async (port?: number) => (await run('bash', [SCRIPT, 'start', dir, ...(port ? [String(port)] : [])], { env })).stdout.trim();
   const stop = async () => void (await run('bash', [SCRIPT, 'stop', dir]));
   try {
     const adminUrl = await start(await freePort());
