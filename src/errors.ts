@@ -63,6 +63,7 @@ export const ERROR_CODES = {
   session_idle_timeout: { statuses: [408], meaning: 'Live sessions: no event from the client for the idle timeout; the session was closed.' },
   invalid_api_key: { statuses: [401], meaning: 'The API key is missing or wrong.' },
   forbidden: { statuses: [403], meaning: 'The request is not allowed.' },
+  offline: { statuses: [403], meaning: 'The server runs with --offline and downloads nothing: pull where there is network, or restart it without --offline.' },
   cross_site_request: { statuses: [403], meaning: 'A browser request from another site, or through a host name the server does not answer to, with no API key set.' },
   not_found: { statuses: [404], meaning: 'No route for this method and path.' },
   model_not_found: { statuses: [404], meaning: 'No model with this id is installed (the message says how to pull it when the catalogue knows it).' },

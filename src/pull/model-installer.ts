@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Catalogue } from '../catalogue/catalogue.js';
-import { ApiError, ModelNotInstalledError, ModelUnavailableError } from '../errors.js';
+import { ApiError, ModelNotInstalledError, ModelUnavailableError, PermissionError } from '../errors.js';
 import { pullModel, type PullOutcome, type PullProgress } from './pull-model.js';
 import { pullVoicePack } from './pull-voice-pack.js';
 import type { VoicePacks } from '../catalogue/voice-packs.js';
@@ -38,12 +38,26 @@ export class ModelInstaller {
     private readonly onInstalled: () => Promise<void>,
     /** Voice packs pulled by id like models, installed as saved voices in `store`. */
     readonly voicePacks?: { packs: VoicePacks; store: VoiceStore; transcriber: () => Transcriber | undefined },
+    /** `--offline`: the server makes no outbound connection, so every pull is refused. */
+    private readonly offline = false,
   ) {}
+
+  /** Throws before anything starts when the server runs offline (`--offline`), so a streamed pull gets a plain 403. */
+  refuseIfOffline(id: string): void {
+    if (this.offline) {
+      throw new PermissionError(`This server runs offline (--offline) and downloads nothing: pull '${id}' with \`vocable pull ${id}\` on a machine with network, or restart the server without --offline.`, 'model', 'offline');
+    }
+  }
 
   /** Pulls `id` (a catalogue id, or a voice pack's), reporting progress to `onProgress`; joins a pull already under way. */
   pull(id: string, onProgress?: (progress: PullProgress) => void): Promise<PullOutcome> {
     const pack = this.voicePacks?.packs.find(id);
     const entry = pack ? undefined : this.catalogue.require(id);
+    try {
+      this.refuseIfOffline(id);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     let pull = this.running.get(id);
     if (!pull) {
       const listeners = new Set<(progress: PullProgress) => void>();

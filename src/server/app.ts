@@ -79,7 +79,7 @@ export function buildApp(config: Config, discovery: Discovery, options: AppOptio
     packs: options.voicePacks ?? new VoicePacks(),
     store: voices.store,
     transcriber: () => installedTranscriber(pool),
-  });
+  }, config.offline);
   const pool = new ModelPool(discovery, {
     explainMissing: (id) => installer.explainMissing(id),
     aliases: new ModelAliases(config.modelAliases, DEFAULT_MODEL_IDS),

@@ -30,9 +30,9 @@ export interface RunningServer {
   stop(): Promise<number | null>;
 }
 
-/** Starts `vocable serve <args>` on a free loopback port; resolves once it listens. */
-export async function startServer(args: string[]): Promise<RunningServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--host', '127.0.0.1', '--port', '0', ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+/** Starts `vocable serve <args>` on a free loopback port (Node given `nodeArgs` too); resolves once it listens. */
+export async function startServer(args: string[], nodeArgs: string[] = []): Promise<RunningServer> {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/cli/main.ts', 'serve', '--host', '127.0.0.1', '--port', '0', ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
   let log = '';
   child.stdout.on('data', (chunk: Buffer) => (log += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (log += chunk.toString()));

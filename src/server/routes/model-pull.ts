@@ -88,6 +88,7 @@ export function modelPullRoutes(installer: ModelInstaller) {
     app.post('/v1/models/pull', async (request, reply) => {
       const { model, stream } = parseFields(pullRequestSchema, request.body);
       if (!installer.voicePacks?.packs.find(model)) installer.catalogue.require(model);
+      installer.refuseIfOffline(model);
       if (stream) {
         return reply
           .type('text/event-stream')
