@@ -106,7 +106,7 @@ describe('Piper (VITS)', () => {
 
   test('another voice name → 400 naming its one voice', async () => {
     const response = await app.inject({ method: 'POST', url: '/v1/audio/speech', payload: { model, input: SHORT, voice: 'nobody' } });
-    assertApiError(response, 400, { param: 'voice', code: 'voice_not_found', message: /its preset voices: amy\b/ });
+    assertApiError(response, 400, { param: 'voice', code: 'unknown_voice', message: /its preset voices: amy\b/ });
   });
 
   test('a ref_audio clone request → 400: the model does not clone', async () => {

@@ -89,7 +89,7 @@ describe('OpenAI voices', () => {
 
   test('a model that only clones needs the voice pack, and says how to get it', async () => {
     const response = await app.inject({ method: 'POST', url: '/v1/audio/speech', payload: { model: 'pocket', voice: 'alloy', input: 'Hi' } });
-    assertApiError(response, 400, { param: 'voice', code: 'voice_not_found', message: /'alloy' stands for 'kyutai-alba-casual'.*vocable pull kyutai-pocket-voices/ });
+    assertApiError(response, 400, { param: 'voice', code: 'unknown_voice', message: /'alloy' stands for 'kyutai-alba-casual'.*vocable pull kyutai-pocket-voices/ });
   });
 
   test('a saved voice of the pack\'s name, or of the OpenAI name itself, is what the voice becomes', async () => {
@@ -128,11 +128,11 @@ describe('OpenAI voices', () => {
 
   test('a voice that leads nowhere is a 400 listing the presets and saved voices', async () => {
     const response = await app.inject({ method: 'POST', url: '/v1/audio/speech', payload: { model: 'kokoro', voice: 'nobody', input: 'Hi' } });
-    assertApiError(response, 400, { param: 'voice', code: 'voice_not_found', message: /no voice 'nobody'.*af_heart, am_adam, bf_emma.*saved voices: none/ });
+    assertApiError(response, 400, { param: 'voice', code: 'unknown_voice', message: /no voice 'nobody'.*af_heart, am_adam, bf_emma.*saved voices: none/ });
     const mapped = await testApp(await fixtureModelsDir(), { voiceAliases: { kokoro: { alloy: 'not-a-voice' } } });
     try {
       const refused = await mapped.app.inject({ method: 'POST', url: '/v1/audio/speech', payload: { model: 'kokoro', voice: 'alloy', input: 'Hi' } });
-      assertApiError(refused, 400, { param: 'voice', code: 'voice_not_found', message: /'alloy' stands for 'not-a-voice'.*af_heart/ });
+      assertApiError(refused, 400, { param: 'voice', code: 'unknown_voice', message: /'alloy' stands for 'not-a-voice'.*af_heart/ });
     } finally {
       await mapped.app.close();
     }

@@ -9,6 +9,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { FastifyInstance } from 'fastify';
 import { fixtureModelsDir } from '../fixtures/cache.js';
 import { ERROR_CODES } from '../src/errors.js';
+import { errorTable } from '../scripts/error-table.js';
 import type { OpenApiDocument } from '../src/server/openapi/document.js';
 import { testApp } from './helpers/app.js';
 
@@ -82,6 +83,11 @@ test('every error code of the catalogue is in the document, and every code in th
   }
   const unused = Object.keys(ERROR_CODES).filter((code) => !sources.some((text) => text.includes(`'${code}'`)));
   assert.deepEqual(unused, [], 'catalogue codes no error is built with');
+});
+
+test("the README's table of error codes is the catalogue", async () => {
+  const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
+  assert.ok(readme.includes(`${errorTable()}\n`), 'README.md differs from the catalogue: paste the output of `npx tsx scripts/error-table.ts` under "Error codes"');
 });
 
 test('/docs is a self-contained page of every operation and error code, open without the key', async () => {

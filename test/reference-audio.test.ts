@@ -8,7 +8,7 @@ import { decodeAudio } from '../src/audio/decode.js';
 import { durationSeconds } from '../src/audio/pcm.js';
 import { trimSilence } from '../src/audio/trim-silence.js';
 import { encodeWav } from '../src/audio/wav.js';
-import { ApiError } from '../src/errors.js';
+import { VocableError } from '../src/errors.js';
 import { decodeReferenceBase64, prepareReferenceAudio } from '../src/reference/reference-clip.js';
 import { intWav, sharedClip, stereo24BitWav, tone } from './helpers/audio.js';
 
@@ -16,7 +16,7 @@ const DATA = join(dirname(fileURLToPath(import.meta.url)), 'data');
 const POLICY = { sampleRate: 24000, maxSeconds: 10, overLength: 'truncate' as const };
 
 const rejectsWith = (status: number, code: string) => (error: unknown) =>
-  error instanceof ApiError && error.status === status && error.code === code;
+  error instanceof VocableError && error.status === status && error.code === code;
 
 describe('every common container decodes in process', () => {
   const files: [string, number][] = [

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ModelPool } from '../src/engine/model-pool.js';
 import type { NativeOfflineTts } from '../src/native/sherpa.js';
-import { ApiError } from '../src/errors.js';
+import { VocableError } from '../src/errors.js';
 import { generateSpeech } from '../src/speech/generate-speech.js';
 import type { SpeechPlan } from '../src/speech/plan-speech.js';
 
@@ -43,7 +43,7 @@ test('a model that runs away is stopped at 30 s + 1 s per input character, with 
     () => undefined,
     (error: unknown) => error,
   );
-  assert.ok(failure instanceof ApiError, `stopped with an API error, not left running (got ${String(failure)})`);
+  assert.ok(failure instanceof VocableError, `stopped with an API error, not left running (got ${String(failure)})`);
   assert.equal(failure.status, 400);
   assert.equal(failure.code, 'output_too_long');
   assert.match(failure.message, /made over 52 s of audio for 22 characters and was stopped\. With cloning, check that ref_text is what the clip says/);

@@ -125,7 +125,7 @@ describe('request validation', () => {
     { name: 'format not supported', body: { model: 'kokoro', input: 'Hi', response_format: 'm4a' }, status: 400, param: 'response_format', message: /'m4a'.*mp3, opus, aac, flac, wav, pcm/ },
     { name: 'sample_rate out of range', body: { model: 'kokoro', input: 'Hi', sample_rate: 96000 }, status: 400, param: 'sample_rate', message: /8000 and 48000/ },
     { name: 'stream_format unknown', body: { model: 'kokoro', input: 'Hi', stream_format: 'websocket' }, status: 400, param: 'stream_format', message: /"audio" or "sse"/ },
-    { name: 'voice unknown', body: { model: 'kokoro', input: 'Hi', voice: 'nobody' }, status: 400, param: 'voice', code: 'voice_not_found', message: /af_heart, am_adam, bf_emma/ },
+    { name: 'voice unknown', body: { model: 'kokoro', input: 'Hi', voice: 'nobody' }, status: 400, param: 'voice', code: 'unknown_voice', message: /af_heart, am_adam, bf_emma/ },
     { name: 'cloning on a preset-only model', body: { model: 'kokoro', input: 'Hi', ref_audio: clip }, status: 400, param: 'ref_audio', code: 'cloning_not_supported', message: /cannot clone.*pocket, zipvoice/ },
     { name: 'cloning model without a clip', body: { model: 'pocket', input: 'Hi' }, status: 400, param: 'ref_audio', code: 'missing_ref_audio', message: /send ref_audio/ },
     { name: 'ZipVoice without ref_text', body: { model: 'zipvoice', input: 'Hi', ref_audio: clip }, status: 400, param: 'ref_text', code: 'missing_ref_text', message: /ref_text/ },

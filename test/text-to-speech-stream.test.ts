@@ -142,7 +142,7 @@ describe('refused before the upgrade', () => {
   test('an unknown voice, output format or model, or no key', async () => {
     const voice = await refusedUpgrade(url('nobody'), { headers });
     assert.equal(voice.status, 400);
-    assert.equal(JSON.parse(voice.body).error.code, 'voice_not_found');
+    assert.equal(JSON.parse(voice.body).error.code, 'unknown_voice');
     const format = await refusedUpgrade(url('af_heart', { output_format: 'wav_44100' }), { headers });
     assert.equal(format.status, 400);
     assert.equal(JSON.parse(format.body).error.param, 'output_format');

@@ -26,7 +26,11 @@ const MAX_SAMPLE_RATE = 384_000;
 /** WAV format tags of MS and IMA ADPCM, whose blocks carry a sample count. */
 const ADPCM_FORMATS = new Set([0x0002, 0x0011]);
 
-export class AudioTooLongError extends AudioDecodeError {}
+export class AudioTooLongError extends AudioDecodeError {
+  constructor(message: string) {
+    super(message, 'audio_too_long');
+  }
+}
 
 export interface DecodeLimits {
   /** Refuse (AudioTooLongError) as soon as the decoded audio passes this many seconds. */

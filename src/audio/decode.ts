@@ -1,7 +1,13 @@
 import decodeAudioFile from 'audio-decode';
+import { VocableError } from '../errors.js';
 import { downmix, type MonoAudio } from './pcm.js';
 
-export class AudioDecodeError extends Error {}
+/** The upload is not audio the server can read; the message says why. */
+export class AudioDecodeError extends VocableError {
+  constructor(message: string, code: 'invalid_audio' | 'audio_too_long' = 'invalid_audio') {
+    super(code, message, 'file');
+  }
+}
 
 /**
  * Decodes a whole audio file in memory, in process (WASM decoders: wav, mp3, flac, ogg

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { didYouMean } from '../did-you-mean.js';
 import { z } from 'zod';
 import { ConfigError } from '../config.js';
-import { ApiError } from '../errors.js';
+import { VocableError } from '../errors.js';
 import { catalogueEntrySchema, type CatalogueEntry } from './catalogue-entry.js';
 import { KNOWN_MODELS } from './known-models.js';
 
@@ -39,9 +39,9 @@ export class Catalogue {
   }
 }
 
-export class UnknownCatalogueModelError extends ApiError {
+export class UnknownCatalogueModelError extends VocableError {
   constructor(id: string, known: readonly string[]) {
-    super(404, `'${id}' is not in the catalogue.${didYouMean(id, known)} Models that can be pulled: ${known.join(', ')}.`, 'invalid_request_error', 'model_not_found', 'model');
+    super('model_not_found', `'${id}' is not in the catalogue.${didYouMean(id, known)} Models that can be pulled: ${known.join(', ')}.`, 'model');
   }
 }
 

@@ -1,5 +1,5 @@
 import { ConfigError } from '../config.js';
-import { ApiError } from '../errors.js';
+import { VocableError } from '../errors.js';
 import { CliError, EXIT_BAD_SETTING, EXIT_FAILURE } from './cli-error.js';
 import { inCliWords } from './cli-wording.js';
 
@@ -14,7 +14,7 @@ interface SystemError extends Error {
 export function failureLine(error: unknown): { message: string; exitCode: number } {
   if (error instanceof CliError) return { message: error.message, exitCode: error.exitCode };
   if (error instanceof ConfigError) return { message: error.message, exitCode: EXIT_BAD_SETTING };
-  if (error instanceof ApiError) return { message: inCliWords(error.message, error.param), exitCode: EXIT_FAILURE };
+  if (error instanceof VocableError) return { message: inCliWords(error.message, error.param), exitCode: EXIT_FAILURE };
   const system = error as SystemError;
   switch (system?.code) {
     case 'EADDRINUSE':

@@ -1,4 +1,7 @@
-export class QueueFullError extends Error {}
+import { ServiceBusyError } from '../errors.js';
+
+/** No room to wait: the pool answers with its own estimate of when to retry. */
+export class QueueFullError extends ServiceBusyError {}
 
 /** Weight of the newest job in the running mean of job durations. */
 const DURATION_SMOOTHING = 0.2;

@@ -6,7 +6,7 @@ import type { ModelAlias, ModelAliases } from './model-aliases.js';
 import { sherpa, type NativeOfflineRecognizer, type NativeOfflineTts, type NativeSpeakerDiarization } from '../native/sherpa.js';
 import { SpeakerEmbedder } from './speaker-embedder.js';
 import type { RecognitionOptions } from './stt-family.js';
-import { ApiError, InvalidRequestError, ModelNotFoundError, ModelUnavailableError, ServiceBusyError } from '../errors.js';
+import { VocableError, InvalidRequestError, ModelNotFoundError, ModelUnavailableError, ServiceBusyError } from '../errors.js';
 
 type NativeEngine = NativeOfflineTts | NativeOfflineRecognizer | NativeSpeakerDiarization | SpeakerEmbedder;
 
@@ -27,7 +27,7 @@ export interface ModelPoolOptions {
   idleUnloadSeconds: number;
   logger: FastifyBaseLogger;
   /** What to tell a client asking for a model that is not installed (e.g. one being pulled). */
-  explainMissing?: (id: string) => ApiError | undefined;
+  explainMissing?: (id: string) => VocableError | undefined;
   /** Names that stand for installed models (OpenAI's `tts-1`, `whisper-1`, …). */
   aliases?: ModelAliases;
 }
@@ -279,7 +279,7 @@ export class ModelPool {
   unload(id: string): void {
     const slot = this.slot(id);
     if (slot.queue.depth > 0) {
-      throw new ApiError(409, `Model '${id}' has ${slot.queue.depth} job(s) running or waiting; unload it when it is idle.`, 'invalid_request_error', 'model_busy', 'model');
+      throw new VocableError('model_busy', `Model '${id}' has ${slot.queue.depth} job(s) running or waiting; unload it when it is idle.`, 'model');
     }
     this.drop(slot, 'on request');
   }

@@ -1,9 +1,14 @@
 import { Transform } from 'node:stream';
+import { DownloadError } from '../errors.js';
 import bitIterator from 'unbzip2-stream/lib/bit_iterator.js';
 import bzip2 from 'unbzip2-stream/lib/bzip2.js';
 
 /** The output passed the limit: decoding stopped there, mid-block if need be. */
-export class BunzipLimitError extends Error {}
+export class BunzipLimitError extends DownloadError {
+  constructor(message: string) {
+    super(message, 'bad_archive');
+  }
+}
 
 const OUT_CHUNK = 64 * 1024;
 /** Input the decoder keeps ahead of a block (as unbzip2-stream does): a compressed block is at most 100 kB × its size. */

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Catalogue } from '../catalogue/catalogue.js';
-import { ApiError, ModelNotInstalledError, ModelUnavailableError, PermissionError } from '../errors.js';
+import { VocableError, ModelNotInstalledError, ModelUnavailableError, PermissionError } from '../errors.js';
 import { pullModel, type PullOutcome, type PullProgress } from './pull-model.js';
 import { pullVoicePack } from './pull-voice-pack.js';
 import type { VoicePacks } from '../catalogue/voice-packs.js';
@@ -93,7 +93,7 @@ export class ModelInstaller {
   }
 
   /** Why model `id` is not usable, when the catalogue knows it: downloading or failed (503), or not pulled (404). */
-  explainMissing(id: string): ApiError | undefined {
+  explainMissing(id: string): VocableError | undefined {
     const pull = this.running.get(id);
     if (pull) return new ModelUnavailableError(`Model '${id}' is being pulled (${describeProgress(pull.latest)}); try again when it finishes.`);
     const failure = this.failures.get(id);

@@ -1,3 +1,4 @@
+import { VocableError } from '../errors.js';
 import { decodeG711 } from './g711.js';
 
 /** The input formats of OpenAI's Realtime API (`RealtimeAudioFormats`): PCM is 16-bit little-endian mono at 24 kHz. */
@@ -15,7 +16,11 @@ export function bytesPerSecond(format: InputAudioFormat): number {
 }
 
 /** Audio that is not what the session declared; the message says what to send instead. */
-export class WrongAudioError extends Error {}
+export class WrongAudioError extends VocableError {
+  constructor(message: string) {
+    super('invalid_audio_format', message, 'audio');
+  }
+}
 
 /** Headers of files people send by mistake instead of raw samples. */
 const CONTAINERS: [string, Uint8Array][] = [

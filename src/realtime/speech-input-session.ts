@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { StreamEncoder } from '../audio/encode/index.js';
 import type { ModelPool } from '../engine/model-pool.js';
-import { ApiError, InvalidRequestError, type ErrorCode } from '../errors.js';
+import { VocableError, InvalidRequestError, type ErrorCode } from '../errors.js';
 import { generateSpeech } from '../speech/generate-speech.js';
 import type { SpeechPlan } from '../speech/plan-speech.js';
 import { completeClauses, splitText } from '../speech/text-chunks.js';
@@ -238,13 +238,13 @@ export class SpeechInputSession {
 
   private sendError(error: unknown): void {
     if (this.closed) return;
-    const body = error instanceof ApiError ? error.toBody() : { error: { message: 'Internal server error; the server log has the details.', type: 'server_error', param: null, code: 'internal_error' } };
+    const body = error instanceof VocableError ? error.toBody() : { error: { message: 'Internal server error; the server log has the details.', type: 'server_error', param: null, code: 'internal_error' } };
     this.socket.send(JSON.stringify(body));
   }
 
   private fail(error: unknown): void {
     this.sendError(error);
-    const status = error instanceof ApiError ? error.status : 500;
+    const status = error instanceof VocableError ? error.status : 500;
     const code = status === 503 ? CLOSE.tryAgainLater : status >= 500 ? CLOSE.internal : CLOSE.policy;
     this.close(code, error instanceof Error ? error.message.slice(0, 100) : 'error');
   }

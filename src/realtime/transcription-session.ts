@@ -3,11 +3,11 @@ import { StreamResampler } from '../audio/resample-stream.js';
 import type { InstalledSttModel } from '../engine/discovery.js';
 import type { ModelPool } from '../engine/model-pool.js';
 import type { RecognitionOptions } from '../engine/stt-family.js';
-import { ApiError, InvalidRequestError, type ErrorCode } from '../errors.js';
+import { VocableError, InvalidRequestError, type ErrorCode } from '../errors.js';
 import { STT_SAMPLE_RATE, type VadSettings } from '../audio/speech-segments.js';
 import { recognize } from '../transcription/transcribe.js';
 import { AudioTimeline } from './audio-timeline.js';
-import { bytesPerSecond, decodeInputAudio, formatRate, WrongAudioError, type InputAudioFormat } from './input-audio.js';
+import { bytesPerSecond, decodeInputAudio, formatRate, type InputAudioFormat } from './input-audio.js';
 import type { SessionLimits } from './session-limits.js';
 import { StablePrefix } from './stable-prefix.js';
 import { CLIENT_EVENT_TYPES, clientEventSchema, type ClientEvent, type RealtimeErrorBody, type ServerEvent, type ServerVad, type SessionUpdate, type TranscriptionSessionConfig } from './transcription-events.js';
@@ -65,9 +65,7 @@ interface Final {
 }
 
 /** A client event the session refuses: sent back as an `error` event. */
-class EventError extends ApiError {}
-
-const eventError = (message: string, code: ErrorCode, param: string | null = null) => new EventError(400, message, 'invalid_request_error', code, param);
+const eventError = (message: string, code: ErrorCode, param: string | null = null) => new VocableError(code, message, param);
 
 /**
  * One OpenAI Realtime transcription session: audio in (`input_audio_buffer.append`), turns found
@@ -102,7 +100,7 @@ export class TranscriptionSession {
       this.model = this.options.pool.getStt(model);
       this.options.limits.acquire(this.model.id, 'transcription');
     } catch (error) {
-      this.fail(error, null, error instanceof ApiError && error.status === 503 ? CLOSE.tryAgainLater : CLOSE.policy);
+      this.fail(error, null, error instanceof VocableError && error.status === 503 ? CLOSE.tryAgainLater : CLOSE.policy);
       return;
     }
     const vad = this.options.vadModel() ? DEFAULT_VAD : null;
@@ -222,8 +220,8 @@ export class TranscriptionSession {
     try {
       return this.options.pool.getStt(id);
     } catch (error) {
-      if (!(error instanceof ApiError)) throw error;
-      throw new ApiError(error.status, error.message, error.type, error.code, 'session.audio.input.transcription.model');
+      if (!(error instanceof VocableError)) throw error;
+      throw new VocableError(error.code, error.message, 'session.audio.input.transcription.model');
     }
   }
 
@@ -252,13 +250,7 @@ export class TranscriptionSession {
     const format = this.config.audio.input.format;
     const seconds = bytes.length / bytesPerSecond(format);
     this.checkPace(seconds);
-    let samples: Float32Array;
-    try {
-      samples = this.resampler.push(decodeInputAudio(bytes, format));
-    } catch (error) {
-      if (error instanceof WrongAudioError) throw eventError(error.message, 'invalid_audio_format', 'audio');
-      throw error;
-    }
+    const samples = this.resampler.push(decodeInputAudio(bytes, format));
     this.receivedSeconds += seconds;
     if (!this.detector) this.appendManual(samples);
     else this.appendDetected(samples);
@@ -438,7 +430,7 @@ function decodeBase64(text: string): Buffer {
 }
 
 function errorBody(error: unknown, eventId: string | null): RealtimeErrorBody {
-  if (error instanceof ApiError) return { type: error.type, code: error.code, message: error.message, param: error.param, event_id: eventId };
+  if (error instanceof VocableError) return { type: error.type, code: error.code, message: error.message, param: error.param, event_id: eventId };
   return { type: 'server_error', code: 'internal_error', message: 'Internal server error; the server log has the details.', param: null, event_id: eventId };
 }
 

@@ -1,19 +1,19 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError, InvalidRequestError, PayloadTooLargeError, RouteNotFoundError, ServiceBusyError } from '../errors.js';
+import { VocableError, InvalidRequestError, PayloadTooLargeError, RouteNotFoundError, ServiceBusyError } from '../errors.js';
 
 /** Fastify's own client errors (bad JSON, wrong content type, body too large) in OpenAI's shape. */
-function fromFastifyError(error: FastifyError, bodyLimit: number): ApiError | undefined {
+function fromFastifyError(error: FastifyError, bodyLimit: number): VocableError | undefined {
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new PayloadTooLargeError(`The request body is larger than ${bodyLimit} bytes. Send a shorter ref_audio clip.`);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new ApiError(415, 'Unsupported Content-Type: send the body as application/json (or multipart/form-data where a file is uploaded)', 'invalid_request_error', 'unsupported_media_type');
+      return new VocableError('unsupported_media_type', 'Unsupported Content-Type: send the body as application/json (or multipart/form-data where a file is uploaded)');
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new InvalidRequestError('The request body is empty: send a JSON object', null, 'invalid_json');
     default:
       if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
         const message = error.code === 'FST_ERR_CTP_INVALID_JSON' || error instanceof SyntaxError ? `The body is not valid JSON: ${error.message}` : error.message;
-        return new ApiError(error.statusCode, message, 'invalid_request_error', 'invalid_request');
+        return new VocableError('invalid_request', message);
       }
       return undefined;
   }
@@ -26,7 +26,7 @@ function fromFastifyError(error: FastifyError, bodyLimit: number): ApiError | un
 export function routerErrorHandler(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
   const apiError =
     error.code === 'FST_ERR_MAX_PARAM_LENGTH'
-      ? new ApiError(414, 'A part of the URL path is too long: model ids and voice names are at most 64 characters.', 'invalid_request_error', 'uri_too_long')
+      ? new VocableError('uri_too_long', 'A part of the URL path is too long: model ids and voice names are at most 64 characters.')
       : new InvalidRequestError(`The URL is malformed: ${error.message}`, null, 'invalid_url');
   void reply.status(apiError.status).send(apiError.toBody());
 }
@@ -34,7 +34,7 @@ export function routerErrorHandler(error: FastifyError, _request: FastifyRequest
 /** Every error a route or hook throws leaves as OpenAI's `{"error": {...}}`, 404s included. */
 export function installErrorHandling(app: FastifyInstance, bodyLimit: number): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const apiError = error instanceof ApiError ? error : fromFastifyError(error, bodyLimit);
+    const apiError = error instanceof VocableError ? error : fromFastifyError(error, bodyLimit);
     if (apiError) {
       // The request id joins this line to the client's; a 4xx is the client's mistake, so info, not warn.
       if (apiError.status >= 500) request.log.warn({ err: error, code: apiError.code, status: apiError.status }, apiError.message);
@@ -43,7 +43,7 @@ export function installErrorHandling(app: FastifyInstance, bodyLimit: number): v
       return reply.status(apiError.status).send(apiError.toBody());
     }
     request.log.error({ err: error }, 'unhandled error');
-    const internal = new ApiError(500, 'Internal server error; the server log has the details.', 'server_error', 'internal_error');
+    const internal = new VocableError('internal_error', 'Internal server error; the server log has the details.');
     return reply.status(500).send(internal.toBody());
   });
   app.setNotFoundHandler((request, reply) => {

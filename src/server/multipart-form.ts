@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { ApiError, InvalidRequestError, PayloadTooLargeError } from '../errors.js';
+import { VocableError, InvalidRequestError, PayloadTooLargeError } from '../errors.js';
 
 export interface MultipartForm {
   /** Every value of each text field, in order (`timestamp_granularities[]` repeats). */
@@ -35,7 +35,7 @@ export async function readMultipartForm(request: FastifyRequest, fileField: stri
     }
     if (code === 'FST_FILES_LIMIT') throw new InvalidRequestError(`Send one file, in "${fileField}"`, fileField);
     if (code === 'FST_FIELDS_LIMIT' || code === 'FST_PARTS_LIMIT') throw new PayloadTooLargeError('The form has too many fields; send only the documented ones');
-    if (error instanceof ApiError || (statusCode !== undefined && statusCode < 500)) throw error;
+    if (error instanceof VocableError || (statusCode !== undefined && statusCode < 500)) throw error;
     // The parser's own errors (no or wrong boundary, a body cut short) carry no status, but the body is at fault.
     const reason = error instanceof Error ? error.message : String(error);
     throw new InvalidRequestError(`The multipart/form-data body could not be read (${reason}); send a well-formed form with a boundary`, null, 'invalid_multipart');

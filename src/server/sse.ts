@@ -1,4 +1,4 @@
-import { ApiError } from '../errors.js';
+import { VocableError } from '../errors.js';
 
 /** One Server-Sent Event whose data is `data` as JSON. */
 export const sseEvent = (data: object): string => `data: ${JSON.stringify(data)}\n\n`;
@@ -9,6 +9,6 @@ export const sseEvent = (data: object): string => `data: ${JSON.stringify(data)}
  */
 export function sseErrorEvent(error: unknown, what: string): string {
   const body =
-    error instanceof ApiError ? error.toBody() : { error: { message: `${what} failed; the server log has the details.`, type: 'server_error', param: null, code: 'internal_error' } };
+    error instanceof VocableError ? error.toBody() : { error: { message: `${what} failed; the server log has the details.`, type: 'server_error', param: null, code: 'internal_error' } };
   return sseEvent({ type: 'error', ...body });
 }

@@ -138,7 +138,7 @@ async function clipFromSavedVoice(request: SpeechRequest, voice: SavedVoice, mod
     );
   }
   const clip = await options.voices.audio(voice.id);
-  if (!clip) throw new InvalidRequestError(`Saved voice '${voice.id}' was deleted while this request ran`, 'voice', 'voice_not_found');
+  if (!clip) throw new InvalidRequestError(`Saved voice '${voice.id}' was deleted while this request ran`, 'voice', 'unknown_voice');
   const { audio, trimmed } = await fitReference(clip, model.family.reference!, `model '${model.id}'`, { param: 'voice', vadModel: pool.vadModel });
   if (cloning === 'audio+transcript') checkTranscript(text!, audio, request.ref_text?.trim() ? 'ref_text' : 'voice');
   return { audio, ...(cloning === 'audio+transcript' ? { text } : {}), ...(trimmed ? { trimmed } : {}) };
@@ -160,7 +160,7 @@ function speakerIdFor(request: SpeechRequest, model: InstalledTtsModel, referenc
     throw new InvalidRequestError(
       `Model '${model.id}' has no voice '${request.voice}'; its voices are: ${voices.join(', ')} (saved voices: GET /v1/voices)`,
       'voice',
-      'voice_not_found',
+      'unknown_voice',
     );
   }
   return index;
@@ -193,10 +193,10 @@ async function resolveVoice(request: SpeechRequest, model: InstalledTtsModel, op
     throw new InvalidRequestError(
       `Voice '${name}' stands for '${target}' on model '${model.id}', which is neither its preset nor a saved voice.${pack} map '${name}' to another voice in voiceAliases (config file), or name a voice there is (${voices}).`,
       'voice',
-      'voice_not_found',
+      'unknown_voice',
     );
   }
-  throw new InvalidRequestError(`Model '${model.id}' has no voice '${name}'; ${voices} (GET /v1/voices)`, 'voice', 'voice_not_found');
+  throw new InvalidRequestError(`Model '${model.id}' has no voice '${name}'; ${voices} (GET /v1/voices)`, 'voice', 'unknown_voice');
 }
 
 /** A preset voice's own language (a French Kokoro voice reads French), when the model speaks it. */

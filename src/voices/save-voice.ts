@@ -6,7 +6,7 @@ import { ConflictError, InvalidRequestError } from '../errors.js';
 import { clipSpeakers, type SpeakerCheck } from '../speakers/clip-speakers.js';
 import { prepareReferenceAudio } from '../reference/reference-clip.js';
 import { checkTranscriptLength, checkVoiceName, type SavedVoice } from './saved-voice.js';
-import { VoiceExistsError, type VoiceStore } from './voice-store.js';
+import type { VoiceStore } from './voice-store.js';
 
 /**
  * Saved clips are normalised once to what the cloning families take: 24 kHz mono, up to 30 s of
@@ -67,11 +67,6 @@ export async function saveVoice(input: SaveVoiceInput, { store, pool, transcribe
     sample_rate: audio.sampleRate,
     duration_seconds: Math.round(durationSeconds(audio) * 100) / 100,
   };
-  try {
-    await store.create(voice, audio);
-  } catch (error) {
-    if (error instanceof VoiceExistsError) throw new ConflictError(`A voice named '${name}' was saved at the same moment; this save lost. Pick another name.`, 'name', 'voice_exists');
-    throw error;
-  }
+  await store.create(voice, audio);
   return check ? { ...voice, speaker_check: check } : voice;
 }

@@ -1,7 +1,12 @@
 import type { MonoAudio } from '../audio/pcm.js';
+import { VocableError } from '../errors.js';
 import type { SavedVoice } from './saved-voice.js';
 
-export class VoiceExistsError extends Error {}
+export class VoiceExistsError extends VocableError {
+  constructor(name: string) {
+    super('voice_exists', `A voice named '${name}' was saved at the same moment; this save lost. Pick another name.`, 'name');
+  }
+}
 
 /**
  * Where saved voices live: files on disk by default (FileVoiceStore), or PostgreSQL

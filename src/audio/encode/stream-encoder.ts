@@ -1,3 +1,5 @@
+import { VocableError } from '../../errors.js';
+
 /** Encodes audio incrementally: push float chunks as they are made, bytes come out as soon as the codec has them. */
 export interface StreamEncoder {
   /** Bytes ready to send after this chunk (may be empty). */
@@ -9,4 +11,8 @@ export interface StreamEncoder {
 }
 
 /** A format whose encoder needs something this machine lacks; the message says what to install. */
-export class EncoderUnavailableError extends Error {}
+export class EncoderUnavailableError extends VocableError {
+  constructor(message: string) {
+    super('encoder_unavailable', message, 'response_format');
+  }
+}

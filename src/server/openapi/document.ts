@@ -93,17 +93,17 @@ const errorSchema: JsonSchema = {
   required: ['error'],
 };
 
-/** Every error code, each with its statuses and meaning (from the one catalogue in src/errors.ts). */
+/** Every error code, each with its status and meaning (from the one catalogue in src/errors.ts). */
 const errorCodeSchema: JsonSchema = {
   description: 'Every error code the server returns.',
-  oneOf: Object.entries(ERROR_CODES).map(([code, { statuses, meaning }]) => ({ const: code, description: `HTTP ${statuses.join(', ')}: ${meaning}` })),
+  oneOf: Object.entries(ERROR_CODES).map(([code, { status, meaning }]) => ({ const: code, description: `HTTP ${status}: ${meaning}` })),
 };
 
-/** The statuses an error code comes with, grouped: status → codes. */
+/** The error codes grouped by their status: status → codes. */
 function codesByStatus(): Map<number, ErrorCode[]> {
   const byStatus = new Map<number, ErrorCode[]>();
-  for (const [code, { statuses }] of Object.entries(ERROR_CODES) as [ErrorCode, (typeof ERROR_CODES)[ErrorCode]][]) {
-    for (const status of statuses) byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+  for (const [code, { status }] of Object.entries(ERROR_CODES) as [ErrorCode, (typeof ERROR_CODES)[ErrorCode]][]) {
+    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
   }
   return byStatus;
 }

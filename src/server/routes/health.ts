@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { PUBLIC_ROUTE } from '../auth.js';
 import type { ModelPool } from '../../engine/model-pool.js';
-import { ApiError } from '../../errors.js';
+import { VocableError } from '../../errors.js';
 import { describeProgress, type ModelInstaller } from '../../pull/model-installer.js';
 import type { VoiceStoreHealth } from '../../voices/voice-store.js';
 
@@ -12,7 +12,7 @@ export interface Readiness {
 }
 
 /** Why no model can serve yet: pulls under way, or nothing installed. */
-function notReady(installer: ModelInstaller, modelsDir: string): ApiError {
+function notReady(installer: ModelInstaller, modelsDir: string): VocableError {
   const pulling = installer.catalogue.list().flatMap((entry) => {
     const pull = installer.progress(entry.id);
     return pull.pulling ? [`${entry.id} (${describeProgress(pull.progress)})`] : [];
@@ -21,15 +21,10 @@ function notReady(installer: ModelInstaller, modelsDir: string): ApiError {
     pulling.length > 0
       ? `No model is ready yet: models still being pulled: ${pulling.join(', ')}.`
       : `No models installed in ${modelsDir}: pull one (\`vocable pull <id>\` or POST /v1/models/pull) or put a model folder in ${modelsDir}.`;
-  return new ApiError(503, message, 'service_unavailable', 'not_ready');
+  return new VocableError('not_ready', message);
 }
 
-const DRAINING = new ApiError(
-  503,
-  'This server is shutting down: it finishes the requests in flight and takes no new ones. Send requests to another replica.',
-  'service_unavailable',
-  'draining',
-);
+const DRAINING = new VocableError('draining', 'This server is shutting down: it finishes the requests in flight and takes no new ones. Send requests to another replica.');
 
 /**
  * `GET /health` is liveness: it answers as soon as the server listens. `GET /ready` is readiness:

@@ -1,7 +1,7 @@
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { ApiError, InvalidRequestError } from '../../errors.js';
+import { VocableError, InvalidRequestError } from '../../errors.js';
 import { readMultipartForm } from '../multipart-form.js';
 import { parseFields } from '../parse-body.js';
 import { decodeReferenceBase64 } from '../../reference/reference-clip.js';
@@ -20,9 +20,9 @@ export const jsonVoice = z.object({
 });
 export const patchVoice = z.object({ transcript: z.string().nullable() });
 
-class VoiceNotFoundError extends ApiError {
+class VoiceNotFoundError extends VocableError {
   constructor(name: string) {
-    super(404, `No saved voice named '${name}'. GET /v1/voices lists them.`, 'invalid_request_error', 'voice_not_found', 'name');
+    super('voice_not_found', `No saved voice named '${name}'. GET /v1/voices lists them.`, 'name');
   }
 }
 
