@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { decodeAudio } from '../src/audio/decode.js';
 import { durationSeconds } from '../src/audio/pcm.js';
 import { encodeWav } from '../src/audio/wav.js';
-import { DEFAULT_MAX_INPUT_CHARS as MAX_INPUT_CHARS } from '../src/speech/speech-request.js';
+import { DEFAULT_CONFIG } from '../src/config.js';
 import type { App } from '../src/server/app.js';
 import { testApp } from './helpers/app.js';
 import { assertApiError } from './helpers/assertions.js';
@@ -118,7 +118,7 @@ describe('request validation', () => {
     { name: 'input missing', body: { model: 'kokoro' }, status: 400, param: 'input', message: /input/ },
     { name: 'input empty', body: { model: 'kokoro', input: '' }, status: 400, param: 'input', message: /empty/ },
     { name: 'input whitespace', body: { model: 'kokoro', input: '  \n\t ' }, status: 400, param: 'input', message: /whitespace/ },
-    { name: 'input too long', body: { model: 'kokoro', input: 'a'.repeat(MAX_INPUT_CHARS + 1) }, status: 400, param: 'input', message: /4096/ },
+    { name: 'input too long', body: { model: 'kokoro', input: 'a'.repeat(DEFAULT_CONFIG.maxInputChars + 1) }, status: 400, param: 'input', message: /4096/ },
     { name: 'speed too low', body: { model: 'kokoro', input: 'Hi', speed: 0.1 }, status: 400, param: 'speed', message: /0\.25 and 4/ },
     { name: 'speed too high', body: { model: 'kokoro', input: 'Hi', speed: 4.5 }, status: 400, param: 'speed', message: /0\.25 and 4/ },
     { name: 'speed not a number', body: { model: 'kokoro', input: 'Hi', speed: 'fast' }, status: 400, param: 'speed', code: 'invalid_type', message: /number/ },

@@ -115,8 +115,8 @@ export interface FamilyBase {
 export interface TtsFamily extends FamilyBase {
   readonly task: 'tts';
   capabilities(files: ResolvedFiles): Promise<TtsCapabilities>;
-  /** Silence between separately synthesised text chunks. */
-  readonly chunkGapSeconds: number;
+  /** Silence between separately synthesised text chunks, where a family wants other than the usual (chunkGapSeconds()). */
+  readonly chunkGapSeconds?: number;
   /** True when the engine takes the language per request (otherwise it follows the text). */
   readonly takesLanguage: boolean;
   /**
@@ -131,4 +131,11 @@ export interface TtsFamily extends FamilyBase {
   /** The family's part of sherpa-onnx's `model` config, e.g. `{ kokoro: {...} }`. */
   nativeModelConfig(files: ResolvedFiles, capabilities: TtsCapabilities): Record<string, unknown>;
   generateRequest(input: SynthesisInput): Omit<TtsGenerateRequest, 'onProgress'>;
+}
+
+/** The pause every family so far leaves between text chunks: a breath, shorter than a sentence break read aloud. */
+const DEFAULT_CHUNK_GAP_SECONDS = 0.1;
+
+export function chunkGapSeconds(family: TtsFamily): number {
+  return family.chunkGapSeconds ?? DEFAULT_CHUNK_GAP_SECONDS;
 }

@@ -1,3 +1,4 @@
+import { DEFAULT_CONFIG } from '../config.js';
 import type { InstalledTtsModel } from '../engine/discovery.js';
 import type { ModelPool } from '../engine/model-pool.js';
 import { planSpeech, type SpeechPlan, type SpeechServiceOptions } from '../speech/plan-speech.js';
@@ -32,7 +33,7 @@ async function modelFor(request: SpeechInputRequest, pool: ModelPool, options: S
  */
 export async function planSpeechInput(request: SpeechInputRequest, pool: ModelPool, options: SpeechServiceOptions): Promise<SpeechPlan> {
   const raw = request.output.codec === 'mulaw' || request.output.codec === 'alaw' ? 'pcm' : request.output.codec;
-  const fields = speechRequestSchema().parse({
+  const fields = speechRequestSchema(DEFAULT_CONFIG.maxInputChars).parse({
     model: await modelFor(request, pool, options),
     input: '.',
     voice: request.voiceId,

@@ -2,6 +2,7 @@ import { ChunkJoiner } from '../audio/chunk-joiner.js';
 import { StreamResampler } from '../audio/resample-stream.js';
 import { TimeStretcher } from '../audio/time-stretch.js';
 import type { ModelPool } from '../engine/model-pool.js';
+import { chunkGapSeconds } from '../engine/family.js';
 import { EngineError, InvalidRequestError } from '../errors.js';
 import { AudioChannel } from './audio-channel.js';
 import type { SpeechPlan } from './plan-speech.js';
@@ -38,7 +39,7 @@ export function generateSpeech(plan: SpeechPlan, pool: ModelPool, signal: AbortS
   const channel = new AudioChannel();
   const { model } = plan;
   const job = pool.runTts(model.id, async (engine) => {
-    const joiner = new ChunkJoiner(engine.sampleRate, model.family.chunkGapSeconds);
+    const joiner = new ChunkJoiner(engine.sampleRate, chunkGapSeconds(model.family));
     const resampler = new StreamResampler(engine.sampleRate, plan.outputRate);
     // An engine that cannot change its rate speaks at 1 and its audio is stretched to the speed asked.
     const stretcher = model.capabilities.speed === 'time_stretch' && plan.settings.speed !== 1 ? await TimeStretcher.create(engine.sampleRate, plan.settings.speed) : undefined;

@@ -1,7 +1,5 @@
 import { z } from 'zod';
 
-export const DEFAULT_MAX_INPUT_CHARS = 4096;
-
 const inputField = (maxChars: number) =>
   z
     .string()
@@ -10,7 +8,7 @@ const inputField = (maxChars: number) =>
     .refine((s) => s.trim().length > 0, 'input is only whitespace: send the text to speak');
 
 /** The body of `POST /v1/audio/speech`: OpenAI's fields plus the cloning fields and controls. */
-export const speechRequestSchema = (maxInputChars = DEFAULT_MAX_INPUT_CHARS) => z.object({
+export const speechRequestSchema = (maxInputChars: number) => z.object({
   model: z.string().min(1, 'model is required: name an installed model (GET /v1/models lists them)'),
   input: inputField(maxInputChars),
   /** A voice name, or `{ "id": name }` as OpenAI's SDK types it. */

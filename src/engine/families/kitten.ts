@@ -40,7 +40,6 @@ export const kitten: TtsFamily = {
   // v0.8 releases name the model model[.int8].onnx, as Kokoro does: its metadata (model_type) decides.
   matches: (names) => names.has('voices.bin') && ['model.fp16.onnx', 'model.fp32.onnx', 'model.int8.onnx', 'model.onnx'].some((n) => names.has(n)),
   metadata: [KITTEN_METADATA],
-  chunkGapSeconds: 0.1,
   takesLanguage: false,
   skipsUnreadableText: true,
 

@@ -61,7 +61,6 @@ export const kokoro: TtsFamily = {
   ],
   matches: (names) => names.has('voices.bin') && !names.has('vocab.json'),
   metadata: [KOKORO_METADATA],
-  chunkGapSeconds: 0.1,
   takesLanguage: true,
   skipsUnreadableText: true,
 

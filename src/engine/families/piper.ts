@@ -60,7 +60,6 @@ export const piper: TtsFamily = {
   ],
   matches: (names) => [...names].some((n) => n.endsWith('.onnx')) && names.has('tokens.txt') && names.has('espeak-ng-data') && !names.has('voices.bin'),
   metadata: [PIPER_METADATA],
-  chunkGapSeconds: 0.1,
   takesLanguage: false,
   skipsUnreadableText: true,
 

@@ -22,7 +22,6 @@ export const pocket: TtsFamily = {
   ],
   matches: (names) => [...names].some((n) => n.startsWith('lm_main') || n.startsWith('text_conditioner')),
   reference: REFERENCE,
-  chunkGapSeconds: 0.1,
   takesLanguage: false,
   skipsUnreadableText: false,
 

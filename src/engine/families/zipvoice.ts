@@ -29,7 +29,6 @@ export const zipvoice: TtsFamily = {
   matches: (names) => [...names].some((n) => n.startsWith('vocos') || n.startsWith('fm_decoder') || n === 'vocoder.onnx'),
   metadata: ZIPVOICE_METADATA,
   reference: REFERENCE,
-  chunkGapSeconds: 0.1,
   takesLanguage: false,
   skipsUnreadableText: false,
 
