@@ -40,9 +40,9 @@ function requestSchema(schema: z.ZodType, descriptions: Record<string, string> =
 }
 
 const SPEECH_FIELDS: Record<string, string> = {
-  model: 'An installed text-to-speech model (GET /v1/models).',
+  model: "An installed text-to-speech model (GET /v1/models), or an alias of one: OpenAI's `tts-1`, `tts-1-hd`, `gpt-4o-mini-tts` stand for the default.",
   input: 'The text to speak.',
-  voice: 'A preset voice of the model, or a saved voice (GET /v1/voices); `{ "id": name }` is accepted too.',
+  voice: 'A preset voice of the model, a saved voice (GET /v1/voices), or an OpenAI voice name (alloy, echo, nova, …), which becomes a preset of the same sex, or a Kyutai voice-pack voice on models that only clone; `{ "id": name }` is accepted too.',
   response_format: `Audio format: ${OUTPUT_FORMATS.join(', ')}. aac needs ffmpeg on the server.`,
   speed: 'Speaking rate, 0.25 to 4.',
   stream: 'Stream the audio as it is made (the default); `false` answers with one whole file.',
@@ -55,7 +55,7 @@ const SPEECH_FIELDS: Record<string, string> = {
 };
 
 const TRANSCRIPTION_FIELDS: Record<string, string> = {
-  model: 'An installed speech-to-text model (GET /v1/models).',
+  model: "An installed speech-to-text model (GET /v1/models), or an alias of one: OpenAI's `whisper-1`, `gpt-4o-transcribe`, `gpt-4o-mini-transcribe` stand for the default.",
   language: 'The language spoken (ISO 639-1), when known.',
   response_format: 'json, text, srt, vtt, verbose_json (segments and words with times) or diarized_json (speaker turns).',
   timestamp_granularities: '`segment` and/or `word` times in verbose_json.',
@@ -134,6 +134,7 @@ const modelSchema: JsonSchema = {
     loaded: { type: 'boolean' },
     queue_depth: { type: 'integer' },
     memory_bytes: { type: 'integer' },
+    alias_for: { type: 'string', description: 'On an alias entry (`tts-1`, `whisper-1`, or one configured in modelAliases): the installed model it stands for.' },
     capabilities: { type: 'object', description: 'task, family, cloning (none | audio | audio+transcript), preset voices, sample rate, languages, controls; for models that clone, reference_seconds {min, max, used}: the clip lengths accepted and the seconds of speech used (a longer clip is trimmed to its best stretch of speech, reported in the X-Reference-Trimmed response header).' },
   },
   required: ['id', 'object', 'created', 'owned_by'],
