@@ -24,11 +24,11 @@ test('GET /v1/models lists each installed model in OpenAI shape with its capabil
   }
   const kokoroLanguages = ['en-us', 'en-gb', 'es', 'fr', 'hi', 'it', 'pt-br', 'ja', 'zh'];
   assert.deepEqual(byId.kokoro!.capabilities, {
-    task: 'tts', family: 'kokoro', cloning: 'none', voices: [...KOKORO_VOICES], sample_rate: 24000, languages: kokoroLanguages, speed: true,
+    task: 'tts', family: 'kokoro', cloning: 'none', voices: [...KOKORO_VOICES], sample_rate: 24000, languages: kokoroLanguages, speed: 'native',
     controls: { language: { values: kokoroLanguages, default: 'en-us' } },
   }, 'Kokoro v1.0: the languages its voices speak');
   assert.deepEqual(byId['kokoro-v0_19']!.capabilities, {
-    task: 'tts', family: 'kokoro', cloning: 'none', voices: ['af', 'af_bella', 'bm_george'], sample_rate: 24000, languages: ['en-us'], speed: true,
+    task: 'tts', family: 'kokoro', cloning: 'none', voices: ['af', 'af_bella', 'bm_george'], sample_rate: 24000, languages: ['en-us'], speed: 'native',
     controls: { language: { values: ['en-us'], default: 'en-us' } },
   }, 'Kokoro v0.19: English only');
   assert.equal(byId.pocket!.capabilities.cloning, 'audio');

@@ -30,7 +30,7 @@ test('a model that runs away is stopped at 30 s + 1 s per input character, with 
   const progressCalls = { count: 0 };
   const pool = { runTts: (_id: string, job: (engine: NativeOfflineTts) => Promise<void>) => job(endlessEngine(progressCalls)) } as unknown as ModelPool;
   const plan = {
-    model: { id: 'endless', family: { chunkGapSeconds: 0, generateRequest: (input: object) => input } },
+    model: { id: 'endless', capabilities: { speed: 'native' }, family: { chunkGapSeconds: 0, generateRequest: (input: object) => input } },
     settings: { speed: 1 },
     chunks: ['Hello there.', 'And again.'],
     inputChars: 22,
