@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { StreamResampler } from '../audio/resample-stream.js';
 import type { InstalledSttModel } from '../engine/discovery.js';
+import { requireLanguage } from '../engine/language.js';
 import type { ModelPool } from '../engine/model-pool.js';
 import type { RecognitionOptions } from '../engine/stt-family.js';
 import { VocableError, InvalidRequestError, type ErrorCode } from '../errors.js';
@@ -228,9 +229,7 @@ export class TranscriptionSession {
   private checkLanguage(model: InstalledSttModel, language: string | null): string | null {
     const known = model.capabilities.languages;
     if (language === null || known.length === 0) return language;
-    const match = known.find((l) => l.toLowerCase() === language.toLowerCase());
-    if (!match) throw eventError(`Model '${model.id}' does not know language '${language}'; it knows: ${known.join(', ')}`, 'unsupported_language', 'session.audio.input.transcription.language');
-    return match;
+    return requireLanguage(language, known, model.id, 'session.audio.input.transcription.language');
   }
 
   /** A new detector for the session's turn settings; an open turn is abandoned with the old one. */

@@ -1,5 +1,6 @@
 import { CONTROL_NAMES, NEUTRAL_VALUES, type ControlValues } from '../engine/controls.js';
 import type { InstalledTtsModel } from '../engine/discovery.js';
+import { requireLanguage } from '../engine/language.js';
 import { InvalidRequestError } from '../errors.js';
 import type { SpeechRequest } from './speech-request.js';
 
@@ -41,14 +42,6 @@ export function checkControls(request: SpeechRequest, model: InstalledTtsModel):
 /** The language to pass to the engine: only when the family takes one per request. */
 function checkLanguage(requested: string | undefined, model: InstalledTtsModel): string | undefined {
   if (requested === undefined) return undefined;
-  const { languages } = model.capabilities;
-  const wanted = requested.toLowerCase().replace('_', '-');
-  const primary = (tag: string) => tag.toLowerCase().split('-')[0];
-  const match =
-    languages.find((l) => l.toLowerCase() === wanted) ??
-    languages.find((l) => primary(l) === wanted || l.toLowerCase() === primary(wanted));
-  if (!match) {
-    throw new InvalidRequestError(`Model '${model.id}' does not speak '${requested}'; its languages are: ${languages.join(', ')}`, 'language', 'unsupported_language');
-  }
+  const match = requireLanguage(requested, model.capabilities.languages, model.id);
   return model.family.takesLanguage ? match : undefined;
 }

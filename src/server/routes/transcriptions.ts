@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AudioDecodeError } from '../../audio/decode.js';
 import { AudioTooLongError } from '../../audio/decode-stream.js';
 import type { ModelPool } from '../../engine/model-pool.js';
+import { requireLanguage } from '../../engine/language.js';
 import type { RecognitionOptions } from '../../engine/stt-family.js';
 import { InvalidRequestError } from '../../errors.js';
 import { diarizedSegment, formatTranscript, segmentId, unmeasuredFields } from '../../transcription/formats.js';
@@ -68,10 +69,7 @@ const headerSafe = (name: string): string => name.replace(/[^\x21-\x7e]|,/g, '?'
 
 function checkLanguage(fields: TranscriptionFields, languages: readonly string[], modelId: string): string | undefined {
   if (fields.language === undefined || languages.length === 0) return fields.language;
-  const wanted = fields.language.toLowerCase();
-  const match = languages.find((l) => l.toLowerCase() === wanted);
-  if (!match) throw new InvalidRequestError(`Model '${modelId}' does not know language '${fields.language}'; it knows: ${languages.join(', ')}`, 'language', 'unsupported_language');
-  return match;
+  return requireLanguage(fields.language, languages, modelId);
 }
 
 async function parseRequest(request: FastifyRequest, pool: ModelPool, options: TranscriptionRouteOptions, task: RecognitionOptions['task']) {
