@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -66,6 +66,12 @@ test('transcribe prints srt in-process, and text from a running server with --ur
     const denied = await runCli(['transcribe', clip, '-m', 'sensevoice', '--url', server.url, '--api-key', 'wrong']);
     assert.equal(denied.code, 1);
     assert.match(denied.stderr, /^vocable: Invalid API key/);
+    // One config path: the key may come from the config file, as it does for serve.
+    const configFile = join(work, 'client.json');
+    await writeFile(configFile, JSON.stringify({ apiKey: 'cli-secret' }));
+    const fromFile = await runCli(['transcribe', clip, '-m', 'sensevoice', '--url', server.url, '--config', configFile]);
+    assert.equal(fromFile.code, 0, fromFile.stderr);
+    assert.equal(fromFile.stdout, `${SENSEVOICE_TEXT}\n`);
   } finally {
     await server.stop();
   }

@@ -55,11 +55,12 @@ function serverUrl(url: string): string {
 }
 
 async function connect({ url, ...flags }: ConnectionFlags): Promise<Connection> {
-  if (url) return connectionTo(serverUrl(url), typeof flags.apiKey === 'string' ? flags.apiKey : undefined, async () => undefined);
-  const config = resolveConfig({ logLevel: 'silent', ...flags, apiKey: undefined, host: '127.0.0.1', port: 0, offline: true });
+  // The one config path `serve` takes too: the key comes from --api-key, VOCABLE_API_KEY or the config file.
+  const config = resolveConfig({ logLevel: 'silent', ...flags, host: '127.0.0.1', port: 0, offline: true });
+  if (url) return connectionTo(serverUrl(url), config.apiKey, async () => undefined);
   const { app } = buildApp(config, await discoverModels(config.modelsDir));
   const address = await app.listen({ host: config.host, port: 0 });
-  return connectionTo(address, undefined, () => app.close());
+  return connectionTo(address, config.apiKey, () => app.close());
 }
 
 /** Runs `work` over a connection, closing it however `work` ends. */

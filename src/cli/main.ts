@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
+import { DEFAULT_CONFIG, envName, type Config } from '../config.js';
 import { EXIT_BAD_SETTING } from './cli-error.js';
 import { failureLine } from './failure-line.js';
 import type { ConnectionFlags } from './connection.js';
@@ -16,58 +17,79 @@ const program = new Command('vocable').description('Vocable: a local, OpenAI-com
 // A usage mistake (unknown option, missing argument) is a bad setting: exit code 2, as the README documents.
 program.exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : EXIT_BAD_SETTING));
 
-const modelsDirOption = () => new Option('--models-dir <dir>', 'folder of model folders (VOCABLE_MODELS_DIR, default ./models)');
-const catalogueOption = () => new Option('--catalogue <file>', 'JSON file of extra catalogue entries (VOCABLE_CATALOGUE)');
+const MIB = 1024 * 1024;
+
+/** A setting's default as help shows it: sizes in MiB, switches as how to turn them on. */
+function shownDefault(key: keyof Config): string | undefined {
+  const value = DEFAULT_CONFIG[key];
+  if (typeof value === 'boolean') return undefined;
+  if (typeof value === 'number') return key.endsWith('Bytes') && value % MIB === 0 ? `${value / MIB} MiB` : String(value);
+  return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * The flag of a config setting. Its help names the environment variable and the default, both
+ * read from src/config.ts, so help cannot drift from what the server does; `defaultText` words a
+ * default that depends on the machine (cores, RAM) or needs a why.
+ */
+function setting(flags: string, key: keyof Config, description: string, defaultText = shownDefault(key)): Option {
+  const env = typeof DEFAULT_CONFIG[key] === 'boolean' ? `${envName(key)}=1` : envName(key);
+  return new Option(flags, `${description} (${env}${defaultText === undefined ? '' : `, default ${defaultText}`})`);
+}
+
+const modelsDirOption = () => setting('--models-dir <dir>', 'modelsDir', 'folder of model folders');
+const catalogueOption = () => setting('--catalogue <file>', 'catalogue', 'JSON file of extra catalogue entries');
 
 /** Options of the commands that talk to the API: a running server (--url), or the services in-process. */
 function withConnectionOptions(command: Command): Command {
   return command
     .option('--url <url>', 'a running Vocable server, e.g. http://localhost:8000 (default: run in-process over --models-dir)')
-    .option('--api-key <key>', 'the API key of the server at --url (VOCABLE_API_KEY)')
+    .addOption(setting('--api-key <key>', 'apiKey', 'the API key of the server at --url'))
+    .addOption(setting('--config <file>', 'config', 'JSON file of settings, as for serve (the API key, folders)'))
     .addOption(modelsDirOption())
-    .option('--data-dir <dir>', 'saved voices, in-process (VOCABLE_DATA_DIR, default ./data)')
-    .option('--voice-store <url>', 'saved voices in PostgreSQL instead of --data-dir, in-process (VOCABLE_VOICE_STORE)');
+    .addOption(setting('--data-dir <dir>', 'dataDir', 'saved voices, in-process'))
+    .addOption(setting('--voice-store <url>', 'voiceStore', 'saved voices in PostgreSQL instead of --data-dir, in-process'));
 }
 
 /** Commander hands each action its options; the connection's are the ones besides the command's own. */
 function connectionFlags(options: Record<string, unknown>): ConnectionFlags {
-  const { url, apiKey, modelsDir, dataDir, voiceStore } = options;
-  return { url: url as string | undefined, apiKey: apiKey ?? process.env.VOCABLE_API_KEY, modelsDir, dataDir, voiceStore };
+  const { url, config, apiKey, modelsDir, dataDir, voiceStore } = options;
+  return { url: url as string | undefined, config, apiKey, modelsDir, dataDir, voiceStore };
 }
 
 program
   .command('serve', { isDefault: true })
   .description('start the HTTP server')
-  .addOption(new Option('--config <file>', 'JSON file of settings, named as below in camelCase (modelsDir, apiKey, modelAliases, voiceAliases…); environment and flags override it (VOCABLE_CONFIG)'))
-  .addOption(new Option('--host <host>', 'address to listen on (VOCABLE_HOST, default 127.0.0.1: this machine only; any other needs --api-key or --allow-open)'))
-  .addOption(new Option('--port <port>', 'port to listen on (VOCABLE_PORT, default 8000)'))
+  .addOption(setting('--config <file>', 'config', 'JSON file of settings, named as below in camelCase (modelsDir, apiKey, modelAliases, voiceAliases…); environment and flags override it'))
+  .addOption(setting('--host <host>', 'host', 'address to listen on', `${DEFAULT_CONFIG.host}: this machine only; any other needs --api-key or --allow-open`))
+  .addOption(setting('--port <port>', 'port', 'port to listen on'))
   .addOption(modelsDirOption())
-  .addOption(new Option('--data-dir <dir>', 'saved voices and server state (VOCABLE_DATA_DIR, default ./data)'))
-  .addOption(new Option('--voice-store <url>', 'keep saved voices in PostgreSQL, shared by replicas: postgres://user:password@host/db (VOCABLE_VOICE_STORE; default: files in --data-dir)'))
-  .addOption(new Option('--drain-seconds <n>', 'on SIGTERM, answer 503 on /ready this long before closing, so a balancer moves traffic first (VOCABLE_DRAIN_SECONDS, default 0)'))
-  .addOption(new Option('--ref-audio-dir <dir>', 'let ref_audio name files in this folder by path (VOCABLE_REF_AUDIO_DIR; off by default)'))
-  .addOption(new Option('--memory-budget-bytes <n>', 'memory loaded models may use before the least recently used unloads (VOCABLE_MEMORY_BUDGET_BYTES, default half of RAM)'))
-  .addOption(new Option('--idle-unload-seconds <n>', 'unload a model unused this long; 0 never (VOCABLE_IDLE_UNLOAD_SECONDS)'))
-  .addOption(new Option('--allow-open', 'accept listening beyond this machine with no API key (VOCABLE_ALLOW_OPEN=1)'))
-  .addOption(new Option('--api-key <key>', 'require "Authorization: Bearer <key>" on every route but /health, /ready and the playground (VOCABLE_API_KEY)'))
-  .addOption(new Option('--cors-origins <list>', 'comma list of web origins (https://app.example) whose pages may call the API (VOCABLE_CORS_ORIGINS; none by default)'))
-  .addOption(new Option('--max-ref-audio-bytes <n>', 'largest ref_audio clip after base64 decoding (VOCABLE_MAX_REF_AUDIO_BYTES, default 20 MiB)'))
-  .addOption(new Option('--max-upload-bytes <n>', 'largest audio upload for transcription (VOCABLE_MAX_UPLOAD_BYTES, default 25 MiB)'))
-  .addOption(new Option('--max-audio-seconds <n>', 'longest audio transcribed per request (VOCABLE_MAX_AUDIO_SECONDS, default 3600)'))
-  .addOption(new Option('--max-input-chars <n>', 'longest speech input (VOCABLE_MAX_INPUT_CHARS, default 4096)'))
-  .addOption(new Option('--max-queue <n>', 'requests allowed to wait per model (VOCABLE_MAX_QUEUE, default 16)'))
-  .addOption(new Option('--num-threads <n>', 'ONNX Runtime threads per model instance (VOCABLE_NUM_THREADS, default: cores, at most 4)'))
-  .addOption(new Option('--instances <n>', 'instances of each model, running side by side (VOCABLE_INSTANCES, default: one per 4 cores)'))
-  .addOption(new Option('--worker-threads <n>', 'audio worker threads: decoding, VAD, encoding (VOCABLE_WORKER_THREADS, default: cores)'))
-  .addOption(new Option('--max-buffered-bytes <n>', 'request bodies held at once; past it 503 before the body is read (VOCABLE_MAX_BUFFERED_BYTES, default 256 MiB)'))
-  .addOption(new Option('--request-timeout-seconds <n>', 'a request (headers and body) must arrive within this (VOCABLE_REQUEST_TIMEOUT_SECONDS, default 300)'))
-  .addOption(new Option('--headers-timeout-seconds <n>', 'request headers must arrive within this (VOCABLE_HEADERS_TIMEOUT_SECONDS, default 20)'))
-  .addOption(new Option('--keep-alive-timeout-seconds <n>', 'close an idle keep-alive connection after this (VOCABLE_KEEP_ALIVE_TIMEOUT_SECONDS, default 5)'))
-  .addOption(new Option('--max-connections <n>', 'open connections held at once (VOCABLE_MAX_CONNECTIONS, default 1024)'))
-  .addOption(new Option('--max-connections-per-address <n>', 'open connections from one client address (VOCABLE_MAX_CONNECTIONS_PER_ADDRESS, default 256)'))
-  .addOption(new Option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (VOCABLE_LOG_LEVEL)'))
-  .addOption(new Option('--log-format <format>', 'auto (readable on a terminal, JSON otherwise), pretty or json (VOCABLE_LOG_FORMAT)'))
-  .addOption(new Option('--offline', 'never download: skip pulling the default models into an empty models folder (VOCABLE_OFFLINE=1)'))
+  .addOption(setting('--data-dir <dir>', 'dataDir', 'saved voices and server state'))
+  .addOption(setting('--voice-store <url>', 'voiceStore', 'keep saved voices in PostgreSQL, shared by replicas: postgres://user:password@host/db', 'files in --data-dir'))
+  .addOption(setting('--drain-seconds <n>', 'drainSeconds', 'on SIGTERM, answer 503 on /ready this long before closing, so a balancer moves traffic first'))
+  .addOption(setting('--ref-audio-dir <dir>', 'refAudioDir', 'let ref_audio name files in this folder by path', 'off'))
+  .addOption(setting('--memory-budget-bytes <n>', 'memoryBudgetBytes', 'memory loaded models may use before the least recently used unloads', 'half of RAM'))
+  .addOption(setting('--idle-unload-seconds <n>', 'idleUnloadSeconds', 'unload a model unused this long; 0 never'))
+  .addOption(setting('--allow-open', 'allowOpen', 'accept listening beyond this machine with no API key'))
+  .addOption(setting('--api-key <key>', 'apiKey', 'require "Authorization: Bearer <key>" on every route but /health, /ready and the playground'))
+  .addOption(setting('--cors-origins <list>', 'corsOrigins', 'comma list of web origins (https://app.example) whose pages may call the API', 'none'))
+  .addOption(setting('--max-ref-audio-bytes <n>', 'maxRefAudioBytes', 'largest ref_audio clip after base64 decoding'))
+  .addOption(setting('--max-upload-bytes <n>', 'maxUploadBytes', 'largest audio upload for transcription'))
+  .addOption(setting('--max-audio-seconds <n>', 'maxAudioSeconds', 'longest audio transcribed per request'))
+  .addOption(setting('--max-input-chars <n>', 'maxInputChars', 'longest speech input'))
+  .addOption(setting('--max-queue <n>', 'maxQueue', 'requests allowed to wait per model'))
+  .addOption(setting('--num-threads <n>', 'numThreads', 'ONNX Runtime threads per model instance', 'cores, at most 4'))
+  .addOption(setting('--instances <n>', 'instances', 'instances of each model, running side by side', 'one per 4 cores'))
+  .addOption(setting('--worker-threads <n>', 'workerThreads', 'audio worker threads: decoding, VAD, encoding', 'cores'))
+  .addOption(setting('--max-buffered-bytes <n>', 'maxBufferedBytes', 'request bodies held at once; past it 503 before the body is read'))
+  .addOption(setting('--request-timeout-seconds <n>', 'requestTimeoutSeconds', 'a request (headers and body) must arrive within this'))
+  .addOption(setting('--headers-timeout-seconds <n>', 'headersTimeoutSeconds', 'request headers must arrive within this'))
+  .addOption(setting('--keep-alive-timeout-seconds <n>', 'keepAliveTimeoutSeconds', 'close an idle keep-alive connection after this'))
+  .addOption(setting('--max-connections <n>', 'maxConnections', 'open connections held at once'))
+  .addOption(setting('--max-connections-per-address <n>', 'maxConnectionsPerAddress', 'open connections from one client address'))
+  .addOption(setting('--log-level <level>', 'logLevel', 'fatal, error, warn, info, debug, trace or silent'))
+  .addOption(setting('--log-format <format>', 'logFormat', 'auto (readable on a terminal, JSON otherwise), pretty or json'))
+  .addOption(setting('--offline', 'offline', 'never download: skip pulling the default models into an empty models folder'))
   .addOption(catalogueOption())
   .action(async (options: Record<string, unknown>) => serve(options));
 
@@ -76,7 +98,7 @@ program
   .description('download catalogue models into the models folder (resumes an interrupted download; checks size and SHA-256)')
   .argument('<id...>', 'catalogue ids, as `vocable models` lists them')
   .addOption(modelsDirOption())
-  .addOption(new Option('--data-dir <dir>', 'where a voice pack\'s voices are saved (VOCABLE_DATA_DIR, default ./data)'))
+  .addOption(setting('--data-dir <dir>', 'dataDir', 'where a voice pack\'s voices are saved'))
   .addOption(catalogueOption())
   .action(async (ids: string[], options: Record<string, unknown>) => pullCommand(ids, options));
 
