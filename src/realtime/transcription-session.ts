@@ -57,12 +57,16 @@ interface OpenTurn {
   prefix: StablePrefix;
   /** Timeline end at the last partial decode, so an unchanged turn is not decoded again. */
   decodedTo: number;
+  /** The text of the last partial decode, which covered the turn up to `upTo`. */
+  latest?: { upTo: number; text: Promise<string> };
 }
 
 interface Final {
   itemId: string;
   samples: Float32Array;
   prefix: StablePrefix;
+  /** A partial decode that already covered all of the turn: its text is the final text, with no second decode. */
+  reuse?: Promise<string>;
 }
 
 /** A client event the session refuses: sent back as an `error` event. */
@@ -314,7 +318,8 @@ export class TranscriptionSession {
     this.timeline.dropBefore(end);
     this.emit({ type: 'input_audio_buffer.committed', item_id: turn.itemId, previous_item_id: this.previousItemId });
     this.previousItemId = turn.itemId;
-    this.finals.push({ itemId: turn.itemId, samples, prefix: turn.prefix });
+    const reuse = turn.latest && turn.latest.upTo >= end ? turn.latest.text : undefined;
+    this.finals.push({ itemId: turn.itemId, samples, prefix: turn.prefix, reuse });
     this.pump();
   }
 
@@ -341,7 +346,9 @@ export class TranscriptionSession {
     if (!partialDue || !turn || this.timeline.end === turn.decodedTo || this.timeline.end - turn.start < MIN_PARTIAL_SECONDS * STT_SAMPLE_RATE) return;
     turn.decodedTo = this.timeline.end;
     this.decoding = true;
-    void this.decodePartial(turn, this.timeline.slice(turn.start)).finally(() => {
+    const text = this.recognizeText(this.timeline.slice(turn.start));
+    turn.latest = { upTo: turn.decodedTo, text };
+    void this.decodePartial(turn, text).finally(() => {
       this.decoding = false;
       this.pump();
     });
@@ -352,9 +359,13 @@ export class TranscriptionSession {
     return language ? { task: 'transcribe', language } : { task: 'transcribe' };
   }
 
-  private async decodePartial(turn: OpenTurn, samples: Float32Array): Promise<void> {
+  private async recognizeText(samples: Float32Array): Promise<string> {
+    return (await recognize(this.options.pool, this.model, this.recognitionOptions(), samples)).text;
+  }
+
+  private async decodePartial(turn: OpenTurn, pending: Promise<string>): Promise<void> {
     try {
-      const { text } = await recognize(this.options.pool, this.model, this.recognitionOptions(), samples);
+      const text = await pending;
       if (this.closed || this.turn !== turn) return;
       const delta = turn.prefix.partial(text);
       if (delta) this.emit({ type: 'conversation.item.input_audio_transcription.delta', item_id: turn.itemId, content_index: 0, delta });
@@ -365,7 +376,7 @@ export class TranscriptionSession {
 
   private async decodeFinal(final: Final): Promise<void> {
     try {
-      const { text } = await recognize(this.options.pool, this.model, this.recognitionOptions(), final.samples);
+      const text = final.reuse ? await final.reuse.catch(() => this.recognizeText(final.samples)) : await this.recognizeText(final.samples);
       if (this.closed) return;
       const rest = final.prefix.final(text);
       if (rest) this.emit({ type: 'conversation.item.input_audio_transcription.delta', item_id: final.itemId, content_index: 0, delta: rest });
