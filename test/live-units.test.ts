@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { AudioTimeline } from '../src/realtime/audio-timeline.js';
 import { decodeG711, encodeG711 } from '../src/realtime/g711.js';
+import { decodeInputAudio } from '../src/realtime/input-audio.js';
 import { parseOutputFormat } from '../src/realtime/output-formats.js';
 import { StablePrefix } from '../src/realtime/stable-prefix.js';
 import { completeClauses } from '../src/speech/text-chunks.js';
@@ -23,6 +24,20 @@ describe('G.711', () => {
     assert.equal(decodeG711(Uint8Array.of(0xd5), 'alaw')[0], 8 / 32768);
     assert.equal(decodeG711(Uint8Array.of(0xaa), 'alaw')[0], 32256 / 32768);
     assert.equal(decodeG711(Uint8Array.of(0x2a), 'alaw')[0], -32256 / 32768);
+  });
+});
+
+describe('session input audio', () => {
+  test('each declared format is decoded by its own rule', () => {
+    const wave = Float32Array.from({ length: 80 }, (_, i) => 0.5 * Math.sin(i / 3));
+    for (const [type, law] of [['audio/pcmu', 'mulaw'], ['audio/pcma', 'alaw']] as const) {
+      const decoded = decodeInputAudio(encodeG711(wave, law), { type });
+      assert.ok(decoded.every((s, i) => Math.abs(s - wave[i]!) < 0.02), type);
+    }
+    const pcm = Buffer.alloc(4);
+    pcm.writeInt16LE(16384, 0);
+    pcm.writeInt16LE(-32768, 2);
+    assert.deepEqual([...decodeInputAudio(pcm, { type: 'audio/pcm', rate: 24000 })], [0.5, -1]);
   });
 });
 

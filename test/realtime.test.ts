@@ -4,6 +4,8 @@
  * any speech) and the real Silero VAD on real recorded speech.
  */
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { WebSocket } from 'ws';
@@ -242,6 +244,18 @@ describe('opening a session', () => {
     ok.close();
     for (const bad of [url, `${url}&api_key=wrong`]) assert.equal((await refusedUpgrade(bad)).status, 401);
     assert.equal((await refusedUpgrade(url, { protocols: ['realtime', 'openai-insecure-api-key.wrong'] })).status, 401);
+  });
+
+  test('a refused upgrade closes its connection, even when the client would keep it open', async () => {
+    const { port } = new URL(baseUrl(app));
+    const socket = connect(Number(port), '127.0.0.1');
+    await once(socket, 'connect');
+    socket.write('GET /v1/realtime?intent=transcription HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n');
+    let answer = '';
+    socket.on('data', (chunk: Buffer) => (answer += chunk));
+    await once(socket, 'end', { signal: AbortSignal.timeout(5000) });
+    assert.match(answer, /^HTTP\/1\.1 401/);
+    socket.destroy();
   });
 
   test('an intent other than transcription, or an unknown model, is a plain HTTP error', async () => {
