@@ -37,6 +37,8 @@ function workers(): Piscina {
     concurrentTasksPerWorker: TASKS_PER_WORKER,
     // Tasks await messages from the main thread: a worker must keep its event loop turning, never block waiting for work.
     atomics: 'disabled',
+    // Under tsx (development, tests), its transform cache would go to the temporary folder: a server leaves nothing on disk.
+    env: { ...process.env, TSX_DISABLE_CACHE: '1' },
   });
   return pool;
 }
