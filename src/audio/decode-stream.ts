@@ -31,8 +31,6 @@ export class AudioTooLongError extends AudioDecodeError {
     super(message, 'audio_too_long');
   }
 }
-/** The audio passed the caller's `maxSeconds` (rather than what its bytes could plausibly hold). */
-export class AudioPastLimitError extends AudioTooLongError {}
 
 export interface DecodeLimits {
   /** Refuse (AudioTooLongError) as soon as the decoded audio passes this many seconds. */
@@ -70,7 +68,7 @@ export async function* decodeAudioStream(file: Uint8Array, limits: DecodeLimits 
   const check = (piece: MonoAudio, consumed: number) => {
     seconds += piece.samples.length / piece.sampleRate;
     if (limits.maxSeconds !== undefined && seconds > limits.maxSeconds) {
-      throw new AudioPastLimitError(`the audio is longer than ${limits.maxSeconds} s`);
+      throw new AudioTooLongError(`the audio is longer than ${limits.maxSeconds} s`);
     }
     if (seconds > GRACE_SECONDS + consumed / MIN_BYTES_PER_SECOND) {
       throw new AudioTooLongError(`${(consumed / 1024).toFixed(0)} KB decode to over ${Math.floor(seconds)} s of audio, far more than any recording holds`);

@@ -1,6 +1,6 @@
 import type { MessagePort } from 'node:worker_threads';
 import { AudioDecodeError } from '../audio/decode.js';
-import { AudioPastLimitError, decodeAudioStream } from '../audio/decode-stream.js';
+import { AudioTooLongError, decodeAudioStream } from '../audio/decode-stream.js';
 import { StreamResampler } from '../audio/resample-stream.js';
 import { fixedSegments, STT_SAMPLE_RATE, vadSegments, type SpeechSegment } from '../audio/speech-segments.js';
 import { meanSpeechProbability } from './speech-probability.js';
@@ -53,8 +53,7 @@ async function* pcm16k(bytes: Uint8Array, maxSeconds: number, counter: { samples
 
 function describe(error: unknown): SegmentMessage {
   const message = error instanceof Error ? error.message : String(error);
-  // Past the duration cap: too long. Far more audio than the bytes could hold: not a recording.
-  if (error instanceof AudioPastLimitError) return { type: 'error', kind: 'too-long', message };
+  if (error instanceof AudioTooLongError) return { type: 'error', kind: 'too-long', message };
   return { type: 'error', kind: error instanceof AudioDecodeError ? 'invalid-audio' : 'internal', message };
 }
 
