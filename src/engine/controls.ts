@@ -1,3 +1,7 @@
+import type { ControlName } from '../wire/models.js';
+
+export type { ControlName, ControlSpec, FamilyControls } from '../wire/models.js';
+
 /** Per-request generation controls a family may honour, as `/v1/audio/speech` names them. */
 export const CONTROL_NAMES = [
   'temperature',
@@ -8,21 +12,9 @@ export const CONTROL_NAMES = [
   'seed',
   'num_steps',
   'guidance_scale',
-] as const;
+] as const satisfies readonly ControlName[];
 
-export type ControlName = (typeof CONTROL_NAMES)[number];
 export type ControlValues = Partial<Record<ControlName, number>>;
-
-/** A control's valid range and the value the family uses when it is absent. */
-export interface ControlSpec {
-  type: 'number' | 'integer';
-  min: number;
-  max: number;
-  /** The family's own default; absent for controls with none (a seed is random when absent). */
-  default?: number;
-}
-
-export type FamilyControls = Partial<Record<ControlName, ControlSpec>>;
 
 /**
  * Values that change nothing on any model, so a client sending them to a model that lacks the

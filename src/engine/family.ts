@@ -1,9 +1,10 @@
 import type { MonoAudio } from '../audio/pcm.js';
-import type { ControlValues, FamilyControls } from './controls.js';
+import type { ReferenceSeconds, TtsCapabilities } from '../wire/models.js';
+import type { ControlValues } from './controls.js';
+export type { CloningMode, ReferenceSeconds, TtsCapabilities } from '../wire/models.js';
 import type { MetadataContract } from './metadata-contract.js';
 import type { TtsGenerateRequest } from '../native/sherpa.js';
 
-export type CloningMode = 'none' | 'audio' | 'audio+transcript';
 
 /**
  * One file (or folder) a family needs; the first of `names` found is used. A pattern stands for
@@ -28,22 +29,6 @@ export interface FileListRole {
 
 export type FileRole = SingleFileRole | FileListRole;
 
-/** What a model can do, as `GET /v1/models` shows it. */
-export interface TtsCapabilities {
-  task: 'tts';
-  family: string;
-  cloning: CloningMode;
-  voices: string[];
-  sample_rate: number;
-  languages: string[];
-  /** How `speed` is honoured: by the engine itself, or by stretching its audio afterwards (pitch kept). */
-  speed: 'native' | 'time_stretch';
-  /** The generation controls the model honours, with ranges and defaults. */
-  controls: FamilyControls & { language?: { values: string[]; default: string } };
-  /** For models that clone: the reference clip's rule (see `referenceSeconds`). */
-  reference_seconds?: ReferenceSeconds;
-}
-
 /** How a family wants its reference clip. */
 export interface ReferencePolicy {
   sampleRate: number;
@@ -59,17 +44,6 @@ export const MIN_REFERENCE_SECONDS = 1;
  * length (not just the file size) keeps a highly compressed clip from becoming gigabytes of PCM.
  */
 export const MAX_DECODED_REFERENCE_SECONDS = 120;
-
-/**
- * The one rule for a model's reference clips: clips of `min`-`max` seconds are accepted, and the
- * model uses `used` seconds of speech; a longer clip is trimmed to its best stretch of speech.
- * Where a transcript must match the clip, nothing is trimmed, so `max` is `used`.
- */
-export interface ReferenceSeconds {
-  min: number;
-  max: number;
-  used: number;
-}
 
 export function referenceSeconds(policy: ReferencePolicy): ReferenceSeconds {
   return { min: MIN_REFERENCE_SECONDS, max: policy.overLength === 'reject' ? policy.maxSeconds : MAX_DECODED_REFERENCE_SECONDS, used: policy.maxSeconds };

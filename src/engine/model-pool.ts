@@ -1,3 +1,4 @@
+import type { ModelState } from '../wire/models.js';
 import type { FastifyBaseLogger } from 'fastify';
 import type { BrokenModel, Discovery, InstalledModel, InstalledSpeakerModel, InstalledSttModel, InstalledTtsModel } from './discovery.js';
 import { inspectModelFolder } from './discovery.js';
@@ -74,11 +75,7 @@ const ONLY_ENGINE = '';
 /** Each instance of a model (a lane of its queue) has engines of its own. */
 const laneKey = (key: string, lane: number) => (lane === 0 ? key : `${key}#${lane}`);
 
-export interface ModelState {
-  loaded: boolean;
-  memory_bytes: number;
-  queue_depth: number;
-}
+export type { ModelState };
 
 const MB = 1024 * 1024;
 /** The longest `Retry-After` a busy model answers with; past it a client should rather give up. */

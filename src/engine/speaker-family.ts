@@ -1,14 +1,6 @@
+import type { SpeakerCapabilities } from '../wire/models.js';
 import type { FamilyBase, ResolvedFiles } from './family.js';
-
-/** What a speaker model does, as `GET /v1/models` shows it. */
-export interface SpeakerCapabilities {
-  /** `segmentation` finds who speaks when inside short windows; `embedding` turns a voice into a vector. */
-  task: 'segmentation' | 'embedding';
-  family: string;
-  sample_rate: number;
-  /** Length of the vectors an embedding model makes. */
-  embedding_dim?: number;
-}
+export type { SpeakerCapabilities } from '../wire/models.js';
 
 /**
  * A speaker model family over sherpa-onnx: a pyannote segmentation model and an embedding

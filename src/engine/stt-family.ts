@@ -1,20 +1,7 @@
+import type { SttCapabilities } from '../wire/models.js';
 import type { FamilyBase, ResolvedFiles } from './family.js';
+export type { SttCapabilities } from '../wire/models.js';
 import type { OfflineRecognizerConfig, RecognitionResult } from '../native/sherpa.js';
-
-/** What a speech-to-text model can do, as `GET /v1/models` shows it. */
-export interface SttCapabilities {
-  task: 'stt';
-  family: string;
-  /** Languages it can be told to expect (empty: it detects or knows only one). */
-  languages: string[];
-  /** Whether it can translate speech into English text (/v1/audio/translations). */
-  translate: boolean;
-  /** Whether its results carry token times, from which word timestamps are made. */
-  word_timestamps: boolean;
-  sample_rate: number;
-  /** The longest audio it takes at once; longer files are cut into speech segments first. */
-  max_segment_seconds: number;
-}
 
 /** What a request asks of a recognizer beyond the audio. */
 export interface RecognitionOptions {

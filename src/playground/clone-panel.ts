@@ -1,5 +1,5 @@
 import type { ApiClient } from './api.js';
-import type { TtsModel } from './api-types.js';
+import type { TtsModel } from '../wire/models.js';
 import { AudioOutput } from './audio-output.js';
 import { LivePlayer } from './live-player.js';
 import { ControlsForm } from './controls-form.js';

@@ -1,4 +1,4 @@
-import type { ControlSpec, LanguageControl, TtsModel } from './api-types.js';
+import type { ControlSpec, LanguageControl, TtsModel } from '../wire/models.js';
 import { element } from './dom.js';
 
 const LABELS: Record<string, string> = {

@@ -1,5 +1,9 @@
 import type { ApiClient } from './api.js';
-import { isStt, isTts, type ListOf, type Model, type SavedVoice, type SttModel, type TtsModel } from './api-types.js';
+import type { ListOf, Model, SttModel, TtsModel } from '../wire/models.js';
+import type { SavedVoice } from '../wire/voices.js';
+
+const isTts = (model: Model): model is TtsModel => model.capabilities.task === 'tts';
+const isStt = (model: Model): model is SttModel => model.capabilities.task === 'stt';
 
 /** The server's models and saved voices, as last fetched; panels re-render when they change. */
 export class Library {

@@ -1,5 +1,5 @@
 import type { ApiClient } from './api.js';
-import type { TranscriptSegment } from './api-types.js';
+import type { VerboseSegment as TranscriptSegment } from '../wire/transcripts.js';
 import { copyText } from './clipboard.js';
 import { byId, element, fillSelect, whileBusy } from './dom.js';
 import { acceptAudioFiles } from './drop-zone.js';

@@ -1,5 +1,5 @@
 import type { ApiClient } from './api.js';
-import type { VerboseTranscript } from './api-types.js';
+import type { VerboseTranscript } from '../wire/transcripts.js';
 
 export interface TranscriptionResult {
   transcript: VerboseTranscript;

@@ -1,3 +1,4 @@
+import type { VerboseTranscript } from '../wire/transcripts.js';
 import { gzipSync } from 'node:zlib';
 import { transcriptText, type Transcript, type TranscriptSegment } from './transcript.js';
 
@@ -73,7 +74,7 @@ function compressionRatio(text: string): number {
 }
 
 /** OpenAI's verbose_json: task, language, duration, text, segments and, when asked, words. */
-export function toVerboseJson(transcript: Transcript, options: FormatOptions) {
+export function toVerboseJson(transcript: Transcript, options: FormatOptions): VerboseTranscript {
   const words = transcript.segments.flatMap((s) => s.words);
   return {
     task: transcript.task,

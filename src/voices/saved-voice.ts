@@ -1,17 +1,6 @@
 import { InvalidRequestError } from '../errors.js';
 
-/** A saved voice as the API shows it; its clip is stored beside it. */
-export interface SavedVoice {
-  id: string;
-  object: 'voice';
-  created_at: number;
-  /** What is said in the clip; null until given or transcribed. */
-  transcript: string | null;
-  /** The model the voice was saved for, if the client named one. */
-  model: string | null;
-  sample_rate: number;
-  duration_seconds: number;
-}
+export type { SavedVoice } from '../wire/voices.js';
 
 /** Letters, digits, `_`, `-` and inner dots: a name is a folder name, so no path characters. */
 const VOICE_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,62}[A-Za-z0-9_-])?$/;

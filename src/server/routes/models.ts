@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { InstalledModel } from '../../engine/discovery.js';
 import type { ModelPool } from '../../engine/model-pool.js';
+import type { ListOf, ModelEntry } from '../../wire/models.js';
 
 /** A model as listed; under an alias (`tts-1`), the entry is named for the alias and says which model it stands for. */
-function describe(model: InstalledModel, pool: ModelPool, created: number, alias?: string) {
+function describe(model: InstalledModel, pool: ModelPool, created: number, alias?: string): ModelEntry {
   return {
     id: alias ?? model.id,
     object: 'model' as const,
@@ -16,7 +17,7 @@ function describe(model: InstalledModel, pool: ModelPool, created: number, alias
 }
 
 /** Model `id` as asked for: an installed model, or an alias of one. */
-function describeNamed(id: string, pool: ModelPool, created: number) {
+function describeNamed(id: string, pool: ModelPool, created: number): ModelEntry {
   const model = pool.get(id);
   return describe(model, pool, created, model.id === id ? undefined : id);
 }
@@ -28,7 +29,7 @@ function describeNamed(id: string, pool: ModelPool, created: number) {
 export function modelRoutes(pool: ModelPool, startedAt: number) {
   return async (app: FastifyInstance): Promise<void> => {
     const created = Math.floor(startedAt / 1000);
-    app.get('/v1/models', async () => ({
+    app.get('/v1/models', async (): Promise<ListOf<ModelEntry>> => ({
       object: 'list',
       data: [...pool.list().map((m) => describe(m, pool, created)), ...pool.listAliases().map(({ alias, target }) => describe(pool.get(target), pool, created, alias))],
     }));

@@ -1,3 +1,5 @@
+import type { ListOf } from '../../wire/models.js';
+import type { SavedVoice } from '../../wire/voices.js';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -51,7 +53,7 @@ export function voiceRoutes(options: VoiceRouteOptions) {
       return reply.status(201).send(await saveVoice(input, options));
     });
 
-    app.get('/v1/voices', async () => ({ object: 'list', data: await store.list() }));
+    app.get('/v1/voices', async (): Promise<ListOf<SavedVoice>> => ({ object: 'list', data: await store.list() }));
 
     app.get<{ Params: { name: string } }>('/v1/voices/:name', async (request) => {
       const name = checkVoiceName(request.params.name);
