@@ -19,7 +19,7 @@ let app: FastifyInstance;
 let speech: Buffer;
 
 before(async () => {
-  ({ app } = await testApp(await fixtureModelsDir(), { apiKey: KEY, maxQueue: 1 }, { live: { idleTimeoutMs: 1500, deltaIntervalMs: 200 } }));
+  ({ app } = await testApp(await fixtureModelsDir(), { apiKey: KEY, maxQueue: 1, instances: 1 }, { live: { idleTimeoutMs: 1500, deltaIntervalMs: 200 } }));
   await app.listen({ host: '127.0.0.1', port: 0 });
   speech = await speechPcm24k();
 });
@@ -208,7 +208,7 @@ describe('bad clients', () => {
   });
 
   test('a client that disconnects mid-turn frees its place: the bounded sessions open again', async () => {
-    // maxQueue 1: two sessions per model.
+    // One instance and a queue of one: two sessions per model.
     const a = await session();
     const b = await session();
     const c = browserClient(app, KEY);

@@ -20,7 +20,7 @@ let app: FastifyInstance;
 let pool: ModelPool;
 
 before(async () => {
-  ({ app, pool } = await testApp(await fixtureModelsDir(), { apiKey: KEY, maxQueue: 1 }));
+  ({ app, pool } = await testApp(await fixtureModelsDir(), { apiKey: KEY, maxQueue: 1, instances: 1 }));
   await app.listen({ host: '127.0.0.1', port: 0 });
   const saved = await app.inject({ method: 'POST', url: '/v1/voices', headers: { authorization: `Bearer ${KEY}` }, payload: { name: 'narrator', audio: base64(sharedClip('spk1_snt1.wav')) } });
   assert.equal(saved.statusCode, 201, saved.body);

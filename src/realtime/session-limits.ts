@@ -17,7 +17,7 @@ export class SessionLimits {
   acquire(model: string, what: string): void {
     const count = this.count(model);
     if (count >= this.maxPerModel) {
-      throw new ServiceBusyError(`Model '${model}' already has ${count} live ${what} sessions; retry shortly, or raise VOCABLE_MAX_QUEUE (sessions per model are bounded by it plus one).`);
+      throw new ServiceBusyError(`Model '${model}' already has ${count} live ${what} sessions; retry shortly, or raise VOCABLE_MAX_QUEUE or VOCABLE_INSTANCES (live sessions per model are bounded by their sum).`);
     }
     this.open.set(model, count + 1);
   }

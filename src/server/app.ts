@@ -107,7 +107,8 @@ export function buildApp(config: Config, discovery: Discovery, options: AppOptio
   app.register(metricsRoutes(metrics));
   app.register(modelRoutes(pool, Date.now()));
   app.register(websocket, { options: { maxPayload: WEBSOCKET_MAX_MESSAGE_BYTES, handleProtocols: chooseSubprotocol } });
-  const liveLimits = new SessionLimits(config.maxQueue + 1);
+  // Live sessions per model are bounded like its HTTP requests: as many as it runs and queues.
+  const liveLimits = new SessionLimits(config.instances + config.maxQueue);
   app.register(realtimeRoutes(pool, { vadModel: () => pool.vadModel, limits: liveLimits, ...LIVE_SESSION_TIMING, ...options.live }));
   app.register(import('./routes/playground.js'));
   app.register(docsRoutes({ maxInputChars: config.maxInputChars }));
