@@ -25,15 +25,16 @@ test('GET /v1/models lists each installed model in OpenAI shape with its capabil
   const kokoroLanguages = ['en-us', 'en-gb', 'es', 'fr', 'hi', 'it', 'pt-br', 'ja', 'zh'];
   assert.deepEqual(byId.kokoro!.capabilities, {
     task: 'tts', family: 'kokoro', cloning: 'none', voices: [...KOKORO_VOICES], sample_rate: 24000, languages: kokoroLanguages, speed: 'native',
-    controls: { language: { values: kokoroLanguages, default: 'en-us' } },
+    controls: { language: { values: kokoroLanguages, default: 'en-us' } }, default_voice: 'af_heart',
   }, 'Kokoro v1.0: the languages its voices speak');
   assert.deepEqual(byId['kokoro-v0_19']!.capabilities, {
     task: 'tts', family: 'kokoro', cloning: 'none', voices: ['af', 'af_bella', 'bm_george'], sample_rate: 24000, languages: ['en-us'], speed: 'native',
-    controls: { language: { values: ['en-us'], default: 'en-us' } },
+    controls: { language: { values: ['en-us'], default: 'en-us' } }, default_voice: 'af',
   }, 'Kokoro v0.19: English only');
   assert.equal(byId.pocket!.capabilities.cloning, 'audio');
   assert.equal(byId.zipvoice!.capabilities.cloning, 'audio+transcript');
   assert.deepEqual(byId.pocket!.capabilities.voices, []);
+  assert.equal(byId.pocket!.capabilities.default_voice, null, 'no preset, and no pack voice saved');
 
   await app.inject({ method: 'POST', url: '/v1/audio/speech', payload: { model: 'kokoro', input: 'Hi' } });
   const kokoro = (await app.inject({ method: 'GET', url: '/v1/models/kokoro' })).json() as { id: string; loaded: boolean };

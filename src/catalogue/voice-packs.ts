@@ -51,6 +51,9 @@ export const KNOWN_VOICE_PACKS: readonly VoicePack[] = [
   },
 ];
 
+/** Pulled on the first start beside the default models, so that Pocket TTS, which only clones, has voices to speak in at once. */
+export const DEFAULT_VOICE_PACK_IDS = ['kyutai-pocket-voices'] as const;
+
 /** The voice packs Vocable can pull, by id. */
 export class VoicePacks {
   private readonly packs = new Map<string, VoicePack>();

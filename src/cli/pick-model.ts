@@ -4,7 +4,7 @@ import type { Connection } from './connection.js';
 
 export interface ListedModel {
   id: string;
-  capabilities: { task: 'tts' | 'stt'; cloning?: string; voices?: string[]; translate?: boolean };
+  capabilities: { task: 'tts' | 'stt'; cloning?: string; voices?: string[]; translate?: boolean; default_voice?: string | null };
 }
 
 export interface ModelNeeds {
@@ -13,6 +13,8 @@ export interface ModelNeeds {
   translate?: boolean;
   /** A preset voice the model must have. */
   voice?: string;
+  /** A voice to speak in without a clip or a voice name (a preset, or a default saved voice). */
+  speaksUnprompted?: boolean;
 }
 
 interface SavedVoice {
@@ -25,6 +27,7 @@ function fits(model: ListedModel, needs: ModelNeeds): boolean {
   if (c.task !== needs.task) return false;
   if (needs.cloning !== undefined && (c.cloning !== undefined && c.cloning !== 'none') !== needs.cloning) return false;
   if (needs.voice !== undefined && !(c.voices ?? []).includes(needs.voice)) return false;
+  if (needs.speaksUnprompted && !c.default_voice) return false;
   return !needs.translate || c.translate === true;
 }
 
@@ -38,6 +41,9 @@ function defaultsFirst(models: ListedModel[]): ListedModel[] {
 }
 
 function nothingFits(needs: ModelNeeds): CliError {
+  if (needs.speaksUnprompted) {
+    return new CliError('no text-to-speech model can speak without a clip: pull one with preset voices (vocable pull kokoro-int8-multi-lang-v1_0) or the voices for Pocket TTS (vocable pull kyutai-pocket-voices), or pass --ref <clip>');
+  }
   const what = needs.task === 'stt' ? (needs.translate ? 'speech-to-text model that translates' : 'speech-to-text model') : needs.cloning ? 'text-to-speech model that clones' : 'text-to-speech model with preset voices';
   return new CliError(`no ${what} is installed: pull one (vocable pull <id>; vocable models lists them) or pass --model`);
 }

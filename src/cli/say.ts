@@ -57,8 +57,8 @@ export async function sayCommand(text: string, options: SayOptions, flags: Conne
     const model =
       options.model === undefined && options.voice !== undefined && !refAudio
         ? await pickModelForVoice(connection, options.voice)
-        : await pickModel(connection, options.model, { task: 'tts', cloning: refAudio ? true : options.voice ? undefined : false });
-    const voice = options.voice ?? (refAudio ? undefined : model.capabilities.voices?.[0]);
+        : await pickModel(connection, options.model, refAudio ? { task: 'tts', cloning: true } : { task: 'tts', speaksUnprompted: options.voice === undefined });
+    const voice = options.voice ?? (refAudio ? undefined : (model.capabilities.default_voice ?? undefined));
     const started = performance.now();
     const response = await connection.call('/v1/audio/speech', {
       method: 'POST',

@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { DEFAULT_MODEL_IDS, loadCatalogue } from '../catalogue/catalogue.js';
+import { DEFAULT_VOICE_PACK_IDS } from '../catalogue/voice-packs.js';
 import { resolveConfig, type Config } from '../config.js';
 import { discoverModels, type Discovery } from '../engine/discovery.js';
 import { describeProgress, type ModelInstaller } from '../pull/model-installer.js';
@@ -14,12 +15,13 @@ const isEmpty = (discovery: Discovery) => discovery.models.length === 0 && disco
  * says it is downloading, or why its pull failed.
  */
 async function pullDefaults(installer: ModelInstaller, log: FastifyBaseLogger): Promise<void> {
-  log.info(`the models folder is empty: pulling the defaults (${DEFAULT_MODEL_IDS.join(', ')}); start with --offline to skip this`);
+  const defaults = [...DEFAULT_MODEL_IDS, ...DEFAULT_VOICE_PACK_IDS];
+  log.info(`the models folder is empty: pulling the defaults (${defaults.join(', ')}); start with --offline to skip this`);
   for (const id of DEFAULT_MODEL_IDS) {
     const entry = installer.catalogue.find(id);
     if (entry?.commercialUse === false) log.warn(`default model ${id} is not for commercial use: ${entry.licence}`);
   }
-  for (const id of DEFAULT_MODEL_IDS) {
+  for (const id of defaults) {
     let lastDecile = -1;
     try {
       const outcome = await installer.pull(id, (progress) => {

@@ -71,8 +71,9 @@ export class SpeakPanel {
       label: cloning === 'audio+transcript' && !v.transcript ? `${v.id} (no transcript)` : v.id,
     }));
     groups.push({ label: 'Saved voices', options: saved });
-    const hint = saved.length > 0 ? `${model.id} speaks in any saved voice.` : `No saved voices yet: clone one in “Clone a voice” and save it.`;
+    const hint = saved.length > 0 ? `${model.id} speaks in any saved voice.` : `No saved voices yet: clone one in “Clone a voice” and save it, or pull the Kyutai voices (“vocable pull kyutai-pocket-voices”).`;
     this.setVoices(groups, hint);
+    if (model.capabilities.default_voice) this.voice.value = model.capabilities.default_voice;
   }
 
   private setVoices(groups: OptionGroup[], hint: string): void {

@@ -20,6 +20,7 @@ import { docsRoutes } from './routes/docs.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { modelRoutes } from './routes/models.js';
+import { defaultVoice } from '../speech/plan-speech.js';
 import { speechRoutes } from './routes/speech.js';
 import { transcriptionRoutes } from './routes/transcriptions.js';
 import { voiceRoutes } from './routes/voices.js';
@@ -105,7 +106,14 @@ export function buildApp(config: Config, discovery: Discovery, options: AppOptio
   let draining = false;
   app.register(healthRoutes(pool, installer, config.modelsDir, { voiceStore: voices.health, draining: () => draining }));
   app.register(metricsRoutes(metrics));
-  app.register(modelRoutes(pool, Date.now()));
+  const speechService = {
+    maxRefAudioBytes: config.maxRefAudioBytes,
+    maxChunkChars: MAX_CHUNK_CHARS,
+    voices: voices.store,
+    refAudioDir: config.refAudioDir,
+    voiceAliases: config.voiceAliases,
+  };
+  app.register(modelRoutes(pool, Date.now(), (model) => defaultVoice(model, speechService)));
   app.register(websocket, { options: { maxPayload: WEBSOCKET_MAX_MESSAGE_BYTES, handleProtocols: chooseSubprotocol } });
   // Live sessions per model are bounded like its HTTP requests: as many as it runs and queues.
   const liveLimits = new SessionLimits(config.instances + config.maxQueue);
@@ -115,13 +123,6 @@ export function buildApp(config: Config, discovery: Discovery, options: AppOptio
   app.register(modelPullRoutes(installer));
   app.register(transcriptionRoutes(pool, { maxUploadBytes: config.maxUploadBytes, maxAudioSeconds: config.maxAudioSeconds, vadModel: () => pool.vadModel, voices: voices.store }));
   app.register(voiceRoutes({ store: voices.store, pool, maxAudioBytes: config.maxRefAudioBytes, transcriber: () => installedTranscriber(pool) }));
-  const speechService = {
-    maxRefAudioBytes: config.maxRefAudioBytes,
-    maxChunkChars: MAX_CHUNK_CHARS,
-    voices: voices.store,
-    refAudioDir: config.refAudioDir,
-    voiceAliases: config.voiceAliases,
-  };
   app.register(speechRoutes(pool, { ...speechService, maxInputChars: config.maxInputChars }));
   app.register(textToSpeechStreamRoutes(pool, { speech: speechService, limits: liveLimits, maxInputChars: config.maxInputChars }));
   return { app, pool, installer, startDraining: () => (draining = true) };

@@ -149,7 +149,7 @@ function speakerIdFor(request: SpeechRequest, model: InstalledTtsModel, referenc
   if (reference) return 0;
   if (voices.length === 0) {
     throw new InvalidRequestError(
-      `Model '${model.id}' has no preset voices; it clones a voice from a clip: send ref_audio (base64)${cloning === 'audio+transcript' ? ' and ref_text' : ''}, or name a saved voice (GET /v1/voices)`,
+      `Model '${model.id}' has no preset voices; it clones a voice from a clip: send ref_audio (base64)${cloning === 'audio+transcript' ? ' and ref_text' : ''}, or name a saved voice (GET /v1/voices)${model.family.id === 'pocket' ? '. Pull the Kyutai voices made for it (vocable pull kyutai-pocket-voices) and it speaks without either' : ''}`,
       'ref_audio',
       'missing_ref_audio',
     );
@@ -178,9 +178,26 @@ async function savedVoiceNames(options: SpeechServiceOptions): Promise<string> {
  * that leads to no usable voice is a 400 that lists the voices there are. With ref_audio the
  * voice name is not used, so it is left alone.
  */
+/** OpenAI's SDKs fill in this voice when none is given; without a voice, a model speaks as it would. */
+const OPENAI_DEFAULT_VOICE = 'alloy';
+
+/**
+ * The voice a model speaks in when the request names none and sends no clip: its first preset,
+ * or, for a model that only clones, the saved voice OpenAI's default voice stands for on it (a
+ * voice of the Kyutai pack, which the first start installs beside Pocket TTS). Undefined when
+ * there is none: such a request needs a clip or a voice name.
+ */
+export async function defaultVoice(model: InstalledTtsModel, options: Pick<SpeechServiceOptions, 'voices' | 'voiceAliases'>): Promise<string | undefined> {
+  const presets = model.capabilities.voices;
+  if (presets.length > 0) return presets[0];
+  const target = voiceAliasTarget(OPENAI_DEFAULT_VOICE, model, options.voiceAliases ?? {});
+  return target !== undefined && isVoiceName(target) && (await options.voices.get(target)) !== undefined ? target : undefined;
+}
+
 async function resolveVoice(request: SpeechRequest, model: InstalledTtsModel, options: SpeechServiceOptions): Promise<string | undefined> {
   const name = request.voice;
-  if (name === undefined || request.ref_audio !== undefined) return name;
+  if (request.ref_audio !== undefined) return name;
+  if (name === undefined) return model.capabilities.voices.length > 0 ? undefined : defaultVoice(model, options);
   const presets = model.capabilities.voices;
   // Only a valid voice name reaches the store: it becomes a path there.
   const usable = async (voice: string) => presets.includes(voice) || (isVoiceName(voice) && (await options.voices.get(voice)) !== undefined);

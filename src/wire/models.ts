@@ -46,6 +46,12 @@ export interface TtsCapabilities {
   controls: FamilyControls & { language?: LanguageControl };
   /** For models that clone: the reference clip's rule. */
   reference_seconds?: ReferenceSeconds;
+  /**
+   * As listed: what the model speaks in when a request names no voice and sends no clip (its first
+   * preset, or the saved voice OpenAI's default voice stands for on a model that only clones);
+   * null when such a request needs a clip or a voice name.
+   */
+  default_voice?: string | null;
 }
 
 export interface SttCapabilities {
