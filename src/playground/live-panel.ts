@@ -3,14 +3,7 @@ import { byId, element, fillSelect } from './dom.js';
 import { Feedback } from './feedback.js';
 import type { Library } from './library.js';
 import { MicStream, toBase64 } from './mic-stream.js';
-
-/** The server events the panel shows (OpenAI's Realtime API, transcription session). */
-type ServerEvent =
-  | { type: 'input_audio_buffer.speech_started'; item_id: string }
-  | { type: 'conversation.item.input_audio_transcription.delta'; item_id: string; delta: string }
-  | { type: 'conversation.item.input_audio_transcription.completed'; item_id: string; transcript: string }
-  | { type: 'error'; error: { message: string } }
-  | { type: string };
+import type { RealtimeServerEvent } from '../wire/realtime.js';
 
 /** How long Stop waits for the last turn's text before closing the session. */
 const LAST_TURN_WAIT_MS = 5000;
@@ -51,7 +44,7 @@ export class LivePanel {
       await this.api.request('/v1/models');
       const socket = await this.open(model);
       this.socket = socket;
-      socket.addEventListener('message', (event) => this.show(JSON.parse(String(event.data)) as ServerEvent));
+      socket.addEventListener('message', (event) => this.show(JSON.parse(String(event.data)) as RealtimeServerEvent));
       socket.addEventListener('close', (event) => void this.closed(event));
       await this.mic.start((pcm) => socket.readyState === WebSocket.OPEN && socket.send(JSON.stringify({ type: 'input_audio_buffer.append', audio: toBase64(pcm) })));
       this.setListening(true);
@@ -116,17 +109,17 @@ export class LivePanel {
     return line;
   }
 
-  private show(event: ServerEvent): void {
-    if (event.type === 'input_audio_buffer.speech_started' && 'item_id' in event) {
+  private show(event: RealtimeServerEvent): void {
+    if (event.type === 'input_audio_buffer.speech_started') {
       this.turn(event.item_id);
-    } else if (event.type === 'conversation.item.input_audio_transcription.delta' && 'delta' in event) {
+    } else if (event.type === 'conversation.item.input_audio_transcription.delta') {
       this.turn(event.item_id).textContent += event.delta;
-    } else if (event.type === 'conversation.item.input_audio_transcription.completed' && 'transcript' in event) {
+    } else if (event.type === 'conversation.item.input_audio_transcription.completed') {
       const line = this.turn(event.item_id);
       line.textContent = event.transcript;
       line.classList.remove('partial');
       if (!event.transcript) line.remove();
-    } else if (event.type === 'error' && 'error' in event) {
+    } else if (event.type === 'error') {
       this.feedback.fail(event.error.message);
     }
   }

@@ -1,8 +1,8 @@
 import { VocableError } from '../errors.js';
+import type { InputAudioFormat } from '../wire/realtime.js';
 import { decodeG711 } from './g711.js';
 
-/** The input formats of OpenAI's Realtime API (`RealtimeAudioFormats`): PCM is 16-bit little-endian mono at 24 kHz. */
-export type InputAudioFormat = { type: 'audio/pcm'; rate: 24000 } | { type: 'audio/pcmu' } | { type: 'audio/pcma' };
+export type { InputAudioFormat };
 
 export const PCM_RATE = 24000;
 const G711_RATE = 8000;

@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import type { InputAudioFormat } from './input-audio.js';
+import type { RealtimeServerEvent } from '../wire/realtime.js';
+
+export type { RealtimeErrorBody, ServerVad, TranscriptionSessionConfig } from '../wire/realtime.js';
 
 /**
  * The client events of a transcription session, as OpenAI's Realtime API (GA) defines them
@@ -48,53 +50,7 @@ export type ClientEvent = z.infer<typeof clientEventSchema>;
 export type SessionUpdate = z.infer<typeof sessionSchema>;
 export const CLIENT_EVENT_TYPES = ['session.update', 'input_audio_buffer.append', 'input_audio_buffer.commit', 'input_audio_buffer.clear'];
 
-export interface ServerVad {
-  type: 'server_vad';
-  threshold: number;
-  prefix_padding_ms: number;
-  silence_duration_ms: number;
-}
-
-/** The effective session, as `session.created` and `session.updated` show it. */
-export interface TranscriptionSessionConfig {
-  type: 'transcription';
-  audio: {
-    input: {
-      format: InputAudioFormat;
-      transcription: { model: string; language: string | null; prompt: string };
-      turn_detection: ServerVad | null;
-      noise_reduction: null;
-    };
-  };
-  include: [];
-}
-
-export interface RealtimeErrorBody {
-  type: string;
-  code: string | null;
-  message: string;
-  param: string | null;
-  event_id: string | null;
-}
-
 type WithoutId<T> = T extends unknown ? Omit<T, 'event_id'> : never;
 
-/** The server events of a transcription session (each also carries an `event_id`). */
-export type ServerEvent = WithoutId<
-  | { type: 'session.created' | 'session.updated'; event_id: string; session: TranscriptionSessionConfig }
-  | { type: 'input_audio_buffer.speech_started'; event_id: string; audio_start_ms: number; item_id: string }
-  | { type: 'input_audio_buffer.speech_stopped'; event_id: string; audio_end_ms: number; item_id: string }
-  | { type: 'input_audio_buffer.committed'; event_id: string; item_id: string; previous_item_id: string | null }
-  | { type: 'input_audio_buffer.cleared'; event_id: string }
-  | { type: 'conversation.item.input_audio_transcription.delta'; event_id: string; item_id: string; content_index: 0; delta: string }
-  | {
-      type: 'conversation.item.input_audio_transcription.completed';
-      event_id: string;
-      item_id: string;
-      content_index: 0;
-      transcript: string;
-      usage: { type: 'duration'; seconds: number };
-    }
-  | { type: 'conversation.item.input_audio_transcription.failed'; event_id: string; item_id: string; content_index: 0; error: Omit<RealtimeErrorBody, 'event_id'> }
-  | { type: 'error'; event_id: string; error: RealtimeErrorBody }
->;
+/** A server event as the session makes it; the id is added as it is sent. */
+export type ServerEvent = WithoutId<RealtimeServerEvent>;
