@@ -3,14 +3,17 @@
  * started as the reference setup starts them (deploy/replicas/cluster.ts, fixture models): a voice
  * saved through one is spoken through the other, deleted through one is gone on the other, racing
  * creates give one 201 and one 409, a database restart gives 503s and then recovers, a replica
- * drains on SIGTERM without losing a request, and a replica killed mid-stream is routed around.
+ * drains on SIGTERM without losing a request, a replica killed mid-stream is routed around, and
+ * a live WebSocket session passes through the balancer.
  * Nothing is left in the database or the replicas' data folders.
  */
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { WebSocket } from 'ws';
 import { startBalancer, startReplica, waitForState, type Balancer, type Replica, type ReplicaOptions } from '../deploy/replicas/cluster.js';
 import { fixtureModelsDir } from '../fixtures/cache.js';
 import { base64, sharedClip } from './helpers/audio.js';
@@ -119,6 +122,27 @@ test('the database restarted mid-run: saved voices answer 503 meanwhile, the res
     assert.equal(answer.status, 200, `${replica.name} recovered: ${answer.body.toString().slice(0, 300)}`);
   }
   assert.equal((await fetch(`${balancer.url}/v1/voices/survivor`, { method: 'DELETE' })).status, 200);
+});
+
+test('a live WebSocket session passes through HAProxy and speaks a voice saved through a replica', async () => {
+  assert.equal((await saveVoice(replicas.a.url, 'live-voice')).status, 201);
+  const socket = new WebSocket(`${balancer.url.replace('http', 'ws')}/v1/text-to-speech/live-voice/stream-input?output_format=pcm_24000`);
+  const audio: Buffer[] = [];
+  socket.on('message', (data) => {
+    const message = JSON.parse(data.toString()) as { audio: string | null };
+    if (message.audio) audio.push(Buffer.from(message.audio, 'base64'));
+  });
+  const closed = once(socket, 'close');
+  // 'open' follows 'upgrade' in the same tick: both are listened for before either is awaited.
+  const upgraded = once(socket, 'upgrade');
+  await once(socket, 'open');
+  const [upgrade] = (await upgraded) as [{ headers: Record<string, string> }];
+  assert.match(upgrade.headers['x-vocable-replica'] ?? '', /^[ab]$/, 'answered by a replica behind HAProxy');
+  for (const text of [' ', 'Spoken live, ', 'in a saved voice.', '']) socket.send(JSON.stringify({ text }));
+  const [code] = (await closed) as [number];
+  assert.equal(code, 1000);
+  assert.ok(Buffer.concat(audio).length > 0, 'audio came back through the balancer');
+  assert.equal((await fetch(`${replicas.b.url}/v1/voices/live-voice`, { method: 'DELETE' })).status, 200);
 });
 
 /** Starts the long stream through the balancer; resolves once its first audio arrived, with the replica serving it and the rest of the body to come. */
