@@ -76,6 +76,18 @@ describe('successful synthesis', () => {
     assert.equal(response.statusCode, 200, response.body);
     assert.ok(parseWav(response.rawPayload).samples.length > 0);
   });
+
+  test("ZipVoice conditions on the request's ref_text: a transcript of more tokens paces the same input faster", async () => {
+    const withText = async (refText: string) => {
+      const response = await speech({ model: 'zipvoice', input: 'Hello there.', ref_audio: clip, ref_text: refText, response_format: 'wav' });
+      assert.equal(response.statusCode, 200, response.body);
+      return parseWav(response.rawPayload).samples.length;
+    };
+    // As in ZipVoice, the generated length is the clip's frames × input tokens ÷ transcript tokens.
+    const short = await withText('The words in the clip.');
+    const long = await withText('The words in the clip, and then a great many more words spoken after them.');
+    assert.ok(long < short, `a longer transcript gives shorter speech (${long} vs ${short} samples)`);
+  });
 });
 
 describe('every response_format', () => {
@@ -147,9 +159,10 @@ describe('request validation', () => {
     });
   }
 
-  test('a body beyond the request size limit → 413', async () => {
-    const response = await speech({ model: 'pocket', input: 'Hi', ref_audio: 'A'.repeat(MAX_REF_BYTES * 2) });
-    assertApiError(response, 413, { code: 'payload_too_large' });
+  test('a body beyond the request size limit → 413, whatever field makes it large', async () => {
+    // Not ref_audio, whose own size check would answer 413 too: the body limit alone must stop this.
+    const response = await speech({ model: 'kokoro', input: 'Hi', padding: 'A'.repeat(4 * 1024 * 1024) });
+    assertApiError(response, 413, { code: 'payload_too_large', message: /request body is larger than \d+ bytes/ });
   });
 
   test('malformed JSON → 400', async () => {
