@@ -27,6 +27,7 @@ import { assertApiError } from './helpers/assertions.js';
 import { base64, sharedClip } from './helpers/audio.js';
 import { startServer } from './helpers/cli.js';
 import { form } from './helpers/multipart.js';
+import { until } from './helpers/until.js';
 
 const CLIP = sharedClip('spk1_snt1.wav');
 const LONG = Array.from({ length: 80 }, (_, i) => `Sentence number ${i + 1} is spoken in order.`).join(' ');
@@ -51,15 +52,6 @@ async function copyOfModels(names = ['kokoro', 'pocket', 'sensevoice', 'silero-v
     await cp(join(source, name), join(dir, name), { recursive: true, verbatimSymlinks: true });
   }
   return dir;
-}
-
-/** Polls `check` until it holds; a liveness bound, not a timing assertion. */
-async function until(check: () => Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 500; i += 1) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  assert.fail(`${what} did not happen`);
 }
 
 /** Points os.tmpdir() at `dir` (for the server, in-process or spawned after this); returns how to undo it. */

@@ -11,6 +11,7 @@ import type { Config } from '../src/config.js';
 import { testApp } from './helpers/app.js';
 import { assertApiError } from './helpers/assertions.js';
 import { base64, sharedClip } from './helpers/audio.js';
+import { until } from './helpers/until.js';
 
 const clip = base64(sharedClip('spk1_snt1.wav'));
 const BODIES: Record<string, Record<string, unknown>> = {
@@ -105,8 +106,7 @@ test('a model unused for the idle time unloads, and loads again on the next requ
   await withApp({ idleUnloadSeconds: 0.2 }, async (app) => {
     assert.equal((await speak(app, 'kokoro')).statusCode, 200);
     assert.deepEqual(await loaded(app), ['kokoro']);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    assert.deepEqual(await loaded(app), []);
+    await until(async () => (await loaded(app)).length === 0, 'the idle model unloaded');
     assert.equal((await speak(app, 'kokoro')).statusCode, 200);
   });
 });

@@ -14,6 +14,7 @@ import { testApp } from './helpers/app.js';
 import { assertApiError } from './helpers/assertions.js';
 import { base64, parseWav, sharedClip, tone } from './helpers/audio.js';
 import { fixtureModelsDir } from '../fixtures/cache.js';
+import { until } from './helpers/until.js';
 
 const MAX_REF_BYTES = 512 * 1024;
 let harness: App;
@@ -53,6 +54,11 @@ describe('successful synthesis', () => {
     const response = await speech({ model: 'kokoro', input: 'Hello there.' });
     assert.equal(response.statusCode, 200);
     assert.equal(response.headers['content-type'], 'audio/mpeg');
+    const { voices } = JSON.parse((await app.inject('/v1/models/kokoro')).body).capabilities as { voices: string[] };
+    const wav = async (voice?: string) => (await speech({ model: 'kokoro', input: 'Hello there.', response_format: 'wav', ...(voice ? { voice } : {}) })).rawPayload;
+    const unnamed = await wav();
+    assert.deepEqual(unnamed, await wav(voices[0]), 'no voice speaks as the first preset');
+    assert.notDeepEqual(unnamed, await wav(voices[1]), 'the presets sound different, so the comparison means something');
   });
 
   test('instructions are accepted by a model that cannot use them, and the reply says so', async () => {
@@ -187,7 +193,7 @@ describe('request validation', () => {
     let release!: () => void;
     const blocker = harness.pool.run('kokoro', () => new Promise<void>((resolve) => (release = resolve)));
     const waiting = speech({ model: 'kokoro', input: 'I wait my turn.' });
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await until(() => harness.pool.queueDepth('kokoro') === 2, 'the second request queued');
     const refused = await speech({ model: 'kokoro', input: 'No room for me.' });
     assertApiError(refused, 503, { code: 'server_busy', message: /busy.*Retry/ });
     release();

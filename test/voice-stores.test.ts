@@ -20,6 +20,7 @@ import type { SavedVoice } from '../src/voices/saved-voice.js';
 import { VoiceExistsError, type VoiceStore } from '../src/voices/voice-store.js';
 import { tone } from './helpers/audio.js';
 import { testDatabase, type TestDatabase } from './helpers/postgres.js';
+import { until } from './helpers/until.js';
 
 const voice = (id: string, transcript: string | null = 'Hello there.'): SavedVoice => ({
   id,
@@ -38,15 +39,6 @@ function assertSameAudio(actual: MonoAudio | undefined, expected: MonoAudio): vo
   assert.equal(actual.samples.length, expected.samples.length);
   const worst = actual.samples.reduce((max, s, i) => Math.max(max, Math.abs(s - expected.samples[i]!)), 0);
   assert.ok(worst <= 1 / 32767, `samples differ by up to ${worst}`);
-}
-
-/** Polls until `check` holds; a liveness bound, not a timing assertion. */
-async function until(check: () => Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 300; i += 1) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  assert.fail(`${what} did not happen`);
 }
 
 interface OpenStore {
