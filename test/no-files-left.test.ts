@@ -51,7 +51,9 @@ test('no temp or model-folder file appears after successes and each kind of fail
     const response = await app.inject({ method: 'POST', url: '/v1/audio/speech', payload });
     assert.equal(response.statusCode, status, response.body);
   }
-  assert.deepEqual(await readdir(scratchTmp), [], 'the temp folder is empty');
+  // tsx's compile cache (tsx-<uid>) appears when the worker pool's threads load the sources through
+  // tsx, as they do under the tests only: the built server has none.
+  assert.deepEqual((await readdir(scratchTmp)).filter((name) => !/^tsx-\d+$/.test(name)), [], 'the temp folder is empty');
   assert.deepEqual(await tree(modelsDir), modelsBefore, 'the models folder is unchanged');
   assert.deepEqual(await tree(dataDir), ['voices'], 'nothing saved in the data folder');
 });

@@ -149,9 +149,13 @@ describe('a client that goes away', () => {
       const fullCalls = engineCalls;
 
       engineCalls = 0;
+      // Counted when the client goes away: how many chunks ran before the first byte reached it
+      // depends on the encoder's buffering and the machine's load, not on stopping.
+      let atDisconnect = 0;
       await new Promise<void>((resolve, reject) => {
         const req = httpRequest(`${base}/v1/audio/speech`, { method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
           res.once('data', () => {
+            atDisconnect = engineCalls;
             req.destroy();
             resolve();
           });
@@ -161,7 +165,8 @@ describe('a client that goes away', () => {
       });
       while (harness.pool.queueDepth('pocket') > 0) await new Promise((resolve) => setTimeout(resolve, 5));
       assert.ok(fullCalls >= 6, `the full request runs many chunks (${fullCalls})`);
-      assert.ok(engineCalls <= fullCalls / 3, `the engine stopped after ${engineCalls} of ${fullCalls} chunks`);
+      assert.ok(engineCalls < fullCalls, `the engine stopped early (${engineCalls} of ${fullCalls} chunks)`);
+      assert.ok(engineCalls - atDisconnect <= 2, `at most the chunk under way (and one the server had not yet seen end) after the client left: ${atDisconnect} then ${engineCalls}`);
 
       for (let i = 0; i < 100 && ffmpegChildren() > 0; i += 1) await new Promise((resolve) => setTimeout(resolve, 10));
       assert.equal(ffmpegChildren(), 0, 'no encoder process left behind');
