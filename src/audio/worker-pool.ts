@@ -15,6 +15,8 @@ export interface WorkerTask {
  */
 const TASKS_PER_WORKER = 16;
 const IDLE_MS = 30_000;
+/** Added to the workers' nice value (Linux: per thread), so that they yield the CPU to the event loop. */
+const WORKER_NICENESS = 5;
 
 let threads = availableParallelism();
 let pool: Piscina | undefined;
@@ -37,6 +39,8 @@ function workers(): Piscina {
     concurrentTasksPerWorker: TASKS_PER_WORKER,
     // Tasks await messages from the main thread: a worker must keep its event loop turning, never block waiting for work.
     atomics: 'disabled',
+    // When the cores are all busy, the event loop (routing, /health) goes first: the workers run at a lower priority.
+    niceIncrement: WORKER_NICENESS,
     // Under tsx (development, tests), its transform cache would go to the temporary folder: a server leaves nothing on disk.
     env: { ...process.env, TSX_DISABLE_CACHE: '1' },
   });
