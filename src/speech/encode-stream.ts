@@ -1,4 +1,4 @@
-import { createStreamEncoder, type OutputFormat } from '../audio/encode/index.js';
+import { createStreamEncoderOffThread, type OutputFormat } from '../audio/encode/index.js';
 
 /**
  * Encodes audio chunks as they come and yields the bytes the encoder has ready. If the client
@@ -11,7 +11,7 @@ export async function* encodeStream(
   sampleRate: number,
   signal: AbortSignal,
 ): AsyncGenerator<Buffer> {
-  const encoder = createStreamEncoder(format, sampleRate);
+  const encoder = createStreamEncoderOffThread(format, sampleRate);
   let finished = false;
   try {
     for await (const samples of audio) {

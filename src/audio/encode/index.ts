@@ -1,4 +1,6 @@
+import { once } from 'node:events';
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import type { MonoAudio } from '../pcm.js';
 import { encodeWav } from '../wav.js';
 import { AAC_NEEDS_FFMPEG, AAC_RATES, aacEncoderAvailable, createAacStreamEncoder } from './aac.js';
@@ -8,6 +10,7 @@ import { createOpusStreamEncoder, OPUS_RATES } from './opus.js';
 import { createPcmStreamEncoder, createWavStreamEncoder } from './pcm-stream.js';
 import type { StreamEncoder } from './stream-encoder.js';
 import type { EncodeArgs } from '../encode-task.js';
+import type { EncoderAnswer, EncoderCommand, StreamEncodeArgs } from './stream-encode-task.js';
 import { runInWorker, taskModule } from '../worker-pool.js';
 
 export { EncoderUnavailableError, type StreamEncoder } from './stream-encoder.js';
@@ -53,7 +56,7 @@ export function missingEncoderMessage(format: OutputFormat): string {
   return format === 'aac' ? AAC_NEEDS_FFMPEG : `response_format '${format}' cannot be encoded here`;
 }
 
-/** Throws EncoderUnavailableError when the format needs something this machine lacks. */
+/** Throws EncoderUnavailableError when the format needs something this machine lacks. Encodes on the calling thread. */
 export function createStreamEncoder(format: OutputFormat, sampleRate: number): StreamEncoder {
   return openEncoder(format, sampleRate);
 }
@@ -105,4 +108,66 @@ export async function encodeAudioOffThread(audio: MonoAudio, format: OutputForma
   const args: EncodeArgs = { samples, sampleRate: audio.sampleRate, format };
   const bytes = await runInWorker<Uint8Array>(ENCODE_TASK, 'encodeFile', args, [samples.buffer as ArrayBuffer]);
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+const STREAM_ENCODE_TASK = taskModule(import.meta.url, './stream-encode-task');
+
+/** Formats whose codec runs in this process and costs real CPU per chunk (wav and pcm only convert; aac's ffmpeg is a process of its own). */
+const CODEC_IN_PROCESS: ReadonlySet<OutputFormat> = new Set(['mp3', 'opus', 'flac']);
+
+/**
+ * A stream encoder whose codec (LAME, libopus, FLAC) runs in the audio worker pool, off the
+ * event loop: each chunk's samples are copied there, its bytes moved back. The worker's task
+ * starts with the first write, once the request has audio, so a stream waiting for its first
+ * chunk holds no place in the pool. Throws like `createStreamEncoder`.
+ */
+export function createStreamEncoderOffThread(format: OutputFormat, sampleRate: number): StreamEncoder {
+  if (!CODEC_IN_PROCESS.has(format)) return openEncoder(format, sampleRate);
+  if (!Number.isInteger(sampleRate) || sampleRate <= 0) throw new RangeError(`sample rate must be a positive integer, not ${sampleRate}`);
+  let worker: { port: MessagePort; task: Promise<void>; closed: Promise<never> } | undefined;
+  let taskError: unknown;
+  let over = false;
+  const start = () => {
+    if (worker) return worker;
+    const { port1: port, port2 } = new MessageChannel();
+    const args: StreamEncodeArgs = { format, sampleRate, port: port2 };
+    const task = runInWorker<void>(STREAM_ENCODE_TASK, 'encodeStreamTask', args, [port2]).catch((error: unknown) => {
+      taskError = error;
+      port.close();
+    });
+    const closed = once(port, 'close').then((): never => {
+      throw taskError ?? new Error(`the ${format} encoder's worker stopped`);
+    });
+    // Only a pending write or end hears of the close; after the last answer it is expected.
+    closed.catch(() => {});
+    worker = { port, task, closed };
+    return worker;
+  };
+  const ask = async (command: EncoderCommand): Promise<Buffer> => {
+    if (over) throw new Error('the stream encoder has already ended');
+    const { port, closed } = start();
+    const answered = once(port, 'message') as Promise<[EncoderAnswer]>;
+    port.postMessage(command);
+    const [answer] = await Promise.race([answered, closed]);
+    if (answer.type === 'error') {
+      over = true;
+      throw new Error(`encoding ${format} failed: ${answer.message}`);
+    }
+    return Buffer.from(answer.bytes.buffer, answer.bytes.byteOffset, answer.bytes.byteLength);
+  };
+  return {
+    write: (samples) => ask({ type: 'write', samples }),
+    end: async () => {
+      const last = await ask({ type: 'end' });
+      over = true;
+      await worker?.task;
+      return last;
+    },
+    abort: () => {
+      if (over) return;
+      over = true;
+      worker?.port.postMessage({ type: 'abort' } satisfies EncoderCommand);
+      worker?.port.close();
+    },
+  };
 }
