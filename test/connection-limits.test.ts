@@ -173,3 +173,36 @@ describe('with an API key, a request without it', () => {
     assert.ok(closed, 'the server kept the connection open to read a body it had refused');
   });
 });
+
+describe('an upgrade to anything but WebSocket', () => {
+  let app: FastifyInstance;
+  let port: number;
+  before(async () => {
+    ({ app, port } = await listening({ apiKey: 'sk-test' }));
+  });
+  after(() => app.close());
+
+  const held = () => new Promise<number>((resolve, reject) => app.server.getConnections((error, count) => (error ? reject(error) : resolve(count))));
+
+  /** Upgrade requests the server answers over HTTP: by the routes, the key check, or the router itself (a malformed URL, a too-long name). */
+  const answered = [
+    { upgrade: 'h2c', target: '/v1/models', status: 401 },
+    { upgrade: 'foo', target: '/v1/models', status: 401 },
+    { upgrade: 'TLS/1.0', target: '/health', status: 200 },
+    { upgrade: 'h2c', target: '/v1/voices/%C0%AE', status: 400 },
+    { upgrade: 'websocket', target: '/v1/voices/%C0%AE', status: 400 },
+    { upgrade: 'h2c', target: `/v1/voices/${'a'.repeat(200)}`, status: 414 },
+  ];
+  for (const { upgrade, target, status } of answered) {
+    test(`(${upgrade} at ${target.slice(0, 24)}) is answered ${status} and its connection closed, not held once the client leaves`, async () => {
+      const connection = await open(port);
+      connection.socket.write(`GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: ${upgrade}\r\n\r\n`);
+      const closed = await connection.closed;
+      connection.socket.destroy();
+      assert.match(connection.received(), new RegExp(`^HTTP/1\\.1 ${status}`));
+      assert.ok(closed, 'the server kept the connection of an answered upgrade open');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.equal(await held(), 0, 'the server still holds the connection after the client left');
+    });
+  }
+});

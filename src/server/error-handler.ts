@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { closeAnsweredUpgrade } from './websocket-upgrades.js';
 import { VocableError, InvalidRequestError, PayloadTooLargeError, RouteNotFoundError, ServiceBusyError } from '../errors.js';
 
 /** Fastify's own client errors (bad JSON, wrong content type, body too large) in OpenAI's shape. */
@@ -23,11 +24,13 @@ function fromFastifyError(error: FastifyError, bodyLimit: number): VocableError 
  * Errors Fastify's router raises before any route runs (a malformed percent-escape, a path
  * segment past the router's length limit), in OpenAI's shape like every other error.
  */
-export function routerErrorHandler(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+export function routerErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   const apiError =
     error.code === 'FST_ERR_MAX_PARAM_LENGTH'
       ? new VocableError('uri_too_long', 'A part of the URL path is too long: model ids and voice names are at most 64 characters.')
       : new InvalidRequestError(`The URL is malformed: ${error.message}`, null, 'invalid_url');
+  // The router's errors skip the hooks, the one that closes an upgrade's connection among them.
+  closeAnsweredUpgrade(request, reply);
   void reply.status(apiError.status).send(apiError.toBody());
 }
 

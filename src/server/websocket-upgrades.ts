@@ -1,22 +1,26 @@
 import { Socket } from 'node:net';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { WEBSOCKET_KEY_PROTOCOL_PREFIX } from './auth.js';
 
-const isUpgrade = (request: FastifyRequest): boolean => request.headers.upgrade?.toLowerCase() === 'websocket';
-
 /**
- * An upgrade refused with an HTTP answer (401, 400, 404) closes its connection: the socket has
- * left the HTTP server's keep-alive handling, so left open it would outlive the refusal (and
- * hold up the server's shutdown).
+ * An upgrade answered over HTTP (a refused WebSocket: 401, 400, 404; or any other protocol, such
+ * as h2c, which is never switched to) closes its connection once the answer is written. Node
+ * hands every upgrade request's socket over unread and outside its timeouts, so left open it
+ * would be held until the server stops, even after the client has gone: a few hundred such
+ * requests would take every connection the caps allow.
  */
+export function closeAnsweredUpgrade(request: FastifyRequest, reply: FastifyReply): void {
+  const socket = request.raw.socket;
+  // inject() has no real socket to close.
+  if (!request.raw.upgrade || !(socket instanceof Socket)) return;
+  reply.header('connection', 'close');
+  // Destroyed once written: a client that never closes its side cannot keep it half-open.
+  reply.raw.once('finish', () => socket.end(() => socket.destroy()));
+}
+
+/** Every answer through the routes and hooks; the router's own errors (a malformed URL) call it themselves. */
 export function installWebSocketRequests(app: FastifyInstance): void {
-  app.addHook('onSend', async (request, reply) => {
-    const socket = request.raw.socket;
-    // inject() has no real socket to close.
-    if (!isUpgrade(request) || !(socket instanceof Socket)) return;
-    reply.header('connection', 'close');
-    reply.raw.once('finish', () => socket.end());
-  });
+  app.addHook('onSend', async (request, reply) => closeAnsweredUpgrade(request, reply));
 }
 
 /**
