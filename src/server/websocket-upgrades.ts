@@ -1,6 +1,10 @@
+import type { IncomingMessage } from 'node:http';
 import { Socket } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { WEBSOCKET_KEY_PROTOCOL_PREFIX } from './auth.js';
+
+/** Node marks the requests it hands to 'upgrade' listeners (a flag @types/node does not declare). */
+const isUpgrade = (raw: IncomingMessage): boolean => (raw as IncomingMessage & { upgrade?: boolean }).upgrade === true;
 
 /**
  * An upgrade answered over HTTP (a refused WebSocket: 401, 400, 404; or any other protocol, such
@@ -12,7 +16,7 @@ import { WEBSOCKET_KEY_PROTOCOL_PREFIX } from './auth.js';
 export function closeAnsweredUpgrade(request: FastifyRequest, reply: FastifyReply): void {
   const socket = request.raw.socket;
   // inject() has no real socket to close.
-  if (!request.raw.upgrade || !(socket instanceof Socket)) return;
+  if (!isUpgrade(request.raw) || !(socket instanceof Socket)) return;
   reply.header('connection', 'close');
   // Destroyed once written: a client that never closes its side cannot keep it half-open.
   reply.raw.once('finish', () => socket.end(() => socket.destroy()));
