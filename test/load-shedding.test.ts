@@ -128,3 +128,45 @@ describe('bodies held for requests in flight', { timeout: 60_000 }, () => {
     assert.doesNotMatch(head, /^HTTP\/1\.1 503/, 'the first request\'s bytes were never given back');
   });
 });
+
+describe('one model at capacity, others of its kind with room', { timeout: 60_000 }, () => {
+  let app: FastifyInstance;
+  let pool: ModelPool;
+  let port: number;
+  before(async () => ({ app, pool, port } = await listening({ maxQueue: 0 })));
+  after(() => app.close());
+
+  /** Sends a form's `model` field and the start of its file part, never the rest of the declared body. */
+  function formStartingWith(model: string): { socket: Socket; answer: Promise<Answer> } {
+    const sent = headersOnly(port, '/v1/audio/transcriptions', 5_000_000, 'multipart/form-data; boundary=x');
+    sent.socket.write(`--x\r\nContent-Disposition: form-data; name="model"\r\n\r\n${model}\r\n--x\r\nContent-Disposition: form-data; name="file"; filename="a.wav"\r\nContent-Type: audio/wav\r\n\r\nRIFF`);
+    return sent;
+  }
+
+  test('a transcription naming the full model gets its 503 once the form names it, before the file is read', async () => {
+    const release = pool.admit('sensevoice');
+    try {
+      const { socket, answer } = formStartingWith('sensevoice');
+      const { head, closed } = await answer;
+      socket.destroy();
+      assert.match(head, /^HTTP\/1\.1 503/, `no answer before the file: ${JSON.stringify(head.slice(0, 80))}`);
+      assert.match(head, /\r\nretry-after: \d+\r\n/i);
+      assert.match(head, /sensevoice/);
+      assert.ok(closed, 'the server kept the connection to read a file it had refused');
+    } finally {
+      release();
+    }
+  });
+
+  test('naming a model with room, the server goes on reading the file', async () => {
+    const release = pool.admit('sensevoice');
+    try {
+      const { socket, answer } = formStartingWith('whisper');
+      const { head } = await answer;
+      socket.destroy();
+      assert.equal(head, '', 'a request for a model with room was answered before its file arrived');
+    } finally {
+      release();
+    }
+  });
+});

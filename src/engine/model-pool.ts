@@ -239,6 +239,20 @@ export class ModelPool {
     };
   }
 
+  /**
+   * The 503 `admit(id)` would give now, or undefined while model `id` has room. An id no model
+   * answers to is not refused here: the request's own checks say what is wrong with it.
+   */
+  refusalFor(id: string): ServiceBusyError | undefined {
+    let slot: Slot;
+    try {
+      slot = this.slot(id);
+    } catch {
+      return undefined;
+    }
+    return this.atCapacity(slot) ? this.busy(slot, `${this.inFlight(slot)} requests are running or waiting`) : undefined;
+  }
+
   /** The 503 for a request that any model of `task` would refuse, or undefined while one has room (or none is installed). */
   busyFor(task: InstalledModel['task']): ServiceBusyError | undefined {
     const slots = [...this.slots.values()].filter((s) => s.model.task === task);

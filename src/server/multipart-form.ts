@@ -9,9 +9,11 @@ export interface MultipartForm {
 
 /**
  * Reads a multipart/form-data body: text fields, and one file part named `fileField` held in
- * memory up to `maxBytes` (the multipart plugin stops reading past it).
+ * memory up to `maxBytes` (the multipart plugin stops reading past it). `onField` hears each
+ * text field as it arrives; what it throws ends the reading, so a field sent before the file
+ * (as OpenAI's SDKs send `model`) can refuse the request before the file is read.
  */
-export async function readMultipartForm(request: FastifyRequest, fileField: string, maxBytes: number): Promise<MultipartForm> {
+export async function readMultipartForm(request: FastifyRequest, fileField: string, maxBytes: number, onField?: (name: string, value: string) => void): Promise<MultipartForm> {
   if (!request.isMultipart()) {
     throw new InvalidRequestError(`Send the request as multipart/form-data with the audio in the "${fileField}" field`, fileField, 'invalid_content_type');
   }
@@ -26,6 +28,7 @@ export async function readMultipartForm(request: FastifyRequest, fileField: stri
         // The parser cuts a value at its size limit without failing; a cut value is not what was sent.
         if (part.valueTruncated) throw new PayloadTooLargeError(`The form field "${part.fieldname}" is too long; send a shorter value`, part.fieldname);
         form.fields.set(part.fieldname, [...(form.fields.get(part.fieldname) ?? []), String(part.value)]);
+        onField?.(part.fieldname, String(part.value));
       }
     }
   } catch (error) {

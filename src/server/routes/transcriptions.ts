@@ -73,7 +73,11 @@ function checkLanguage(fields: TranscriptionFields, languages: readonly string[]
 }
 
 async function parseRequest(request: FastifyRequest, pool: ModelPool, options: TranscriptionRouteOptions, task: RecognitionOptions['task']) {
-  const form = await readMultipartForm(request, 'file', options.maxUploadBytes);
+  // A model at capacity refuses as soon as the form names it, before the upload is read and buffered.
+  const form = await readMultipartForm(request, 'file', options.maxUploadBytes, (name, value) => {
+    const busy = name === 'model' ? pool.refusalFor(value) : undefined;
+    if (busy) throw busy;
+  });
   const fields = parseFields(transcriptionFieldsSchema, collectFields(form.fields));
   if (!form.file) throw new InvalidRequestError('file is required: upload the audio as multipart field "file"', 'file', 'missing_file');
   if (form.file.bytes.length === 0) throw new InvalidRequestError('file is empty: upload an audio file', 'file', 'invalid_audio');
