@@ -81,7 +81,7 @@ describe('KittenTTS', () => {
 
   test('GET /v1/models/kitten lists its voices', async () => {
     assert.deepEqual(await capabilities(model), {
-      task: 'tts', family: 'kitten', cloning: 'none', voices: [...KITTEN_VOICES], sample_rate: KITTEN_SAMPLE_RATE, languages: ['en-us'], speed: 'native', controls: {},
+      task: 'tts', family: 'kitten', cloning: 'none', voices: [...KITTEN_VOICES], sample_rate: KITTEN_SAMPLE_RATE, languages: ['en-us'], speed: 'native', controls: {}, default_voice: KITTEN_VOICES[0],
     });
   });
 });
@@ -116,7 +116,7 @@ describe('Piper (VITS)', () => {
 
   test('GET /v1/models/piper lists its voice', async () => {
     assert.deepEqual(await capabilities(model), {
-      task: 'tts', family: 'piper', cloning: 'none', voices: ['amy'], sample_rate: PIPER_SAMPLE_RATE, languages: ['en-us'], speed: 'native', controls: {},
+      task: 'tts', family: 'piper', cloning: 'none', voices: ['amy'], sample_rate: PIPER_SAMPLE_RATE, languages: ['en-us'], speed: 'native', controls: {}, default_voice: 'amy',
     });
   });
 });

@@ -102,7 +102,7 @@ test('the first start with an empty models folder pulls the defaults while servi
     assert.equal(whisper?.status, 503);
     assert.match(((await whisper!.json()) as { error: { message: string } }).error.message, /whisper-tiny' is not installed: pulling it failed\. .*whisper-gone\.tar\.bz2 answered HTTP 404/);
     const log = vocable.log();
-    assert.match(log, /the models folder is empty: pulling the defaults \(pocket-tts-int8, whisper-tiny, silero-vad\)/);
+    assert.match(log, /the models folder is empty: pulling the defaults \(pocket-tts-int8, whisper-tiny, silero-vad, kyutai-pocket-voices\)/);
     assert.match(log, /pull pocket-tts-int8: downloading, \d+% of/);
     assert.match(log, /pull pocket-tts-int8: installed/);
   } finally {
