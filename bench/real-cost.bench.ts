@@ -89,7 +89,7 @@ async function engineTranscription(): Promise<number> {
 await timed(speech({ stream: false, response_format: 'wav' }));
 await timed(transcription);
 
-const m = { engineSpeech: [] as number[], engineFirst: [] as number[], httpSpeech: [] as number[], httpFirst: [] as number[], engineStt: [] as number[], httpStt: [] as number[] };
+const m = { engineSpeech: [] as number[], engineFirst: [] as number[], httpSpeech: [] as number[], httpFirst: [] as number[], httpFirstMp3: [] as number[], engineStt: [] as number[], httpStt: [] as number[] };
 let audioSeconds = 0;
 for (let i = 0; i < RUNS; i += 1) {
   const engine = await engineSpeech();
@@ -98,6 +98,8 @@ for (let i = 0; i < RUNS; i += 1) {
   m.engineFirst.push(engine.first);
   m.httpSpeech.push((await timed(speech({ stream: false, response_format: 'wav' }))).total);
   m.httpFirst.push((await timed(speech({ stream: true, response_format: 'pcm' }))).first);
+  // mp3 is encoded chunk by chunk in the audio worker pool: its TTFA includes the hop there and back.
+  m.httpFirstMp3.push((await timed(speech({ stream: true, response_format: 'mp3' }))).first);
   m.engineStt.push(await engineTranscription());
   m.httpStt.push((await timed(transcription)).total);
 }
@@ -111,7 +113,10 @@ table(
     ['transcription (json)', clipSeconds.toFixed(2), p50(m.engineStt).toFixed(0), (p50(m.engineStt) / 1000 / clipSeconds).toFixed(3), p50(m.httpStt).toFixed(0), ratio(m.httpStt, m.engineStt), '≤ 1.05'],
   ],
 );
-table(['streamed speech', 'engine first chunk ms', 'server TTFA ms', 'TTFA / first chunk', 'target'], [['pcm', p50(m.engineFirst).toFixed(0), p50(m.httpFirst).toFixed(0), ratio(m.httpFirst, m.engineFirst), '≤ 1.2']]);
+table(['streamed speech', 'engine first chunk ms', 'server TTFA ms', 'TTFA / first chunk', 'target'], [
+  ['pcm', p50(m.engineFirst).toFixed(0), p50(m.httpFirst).toFixed(0), ratio(m.httpFirst, m.engineFirst), '≤ 1.2'],
+  ['mp3 (encoded in a worker)', p50(m.engineFirst).toFixed(0), p50(m.httpFirstMp3).toFixed(0), ratio(m.httpFirstMp3, m.engineFirst), '≤ 1.2'],
+]);
 console.log('(transcription: the engine reads the whole clip at once; the server cuts it into speech segments with Silero VAD first, so it recognises less audio)');
 await app.close();
 process.exit(0);
