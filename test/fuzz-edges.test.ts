@@ -71,6 +71,19 @@ async function snapshot(dir: string, root = dir): Promise<string[]> {
   return out.sort();
 }
 
+/** What is wrong with an error body, measured against OpenAI's `{"error":{"message","type","param","code"}}`, or undefined. */
+function errorShapeProblem(body: string): string | undefined {
+  let error: Record<string, unknown> | undefined;
+  try {
+    error = (JSON.parse(body) as { error?: Record<string, unknown> }).error;
+  } catch {
+    return `body is not JSON: ${JSON.stringify(body.slice(0, 200))}`;
+  }
+  if (!error || Object.keys(error).sort().join(',') !== 'code,message,param,type') return `body is not an OpenAI error: ${body.slice(0, 200)}`;
+  if (typeof error.message !== 'string' || error.message.length === 0) return 'error without a message';
+  return undefined;
+}
+
 function judge(id: string, fuzzCase: EdgeCase, result: Exchange): void {
   const label = String(result.status);
   statuses.set(label, (statuses.get(label) ?? 0) + 1);
@@ -83,6 +96,12 @@ function judge(id: string, fuzzCase: EdgeCase, result: Exchange): void {
   if (result.status >= 500) {
     fiveXx += 1;
     return fail(`${result.status}: ${result.body.toString('latin1').slice(0, 300)}`);
+  }
+  const method = fuzzCase.bytes.subarray(0, 8).toString('latin1').split(' ')[0];
+  // An error the app answered (it has a request id) is in the API's shape; HEAD has no body, and OPTIONS is the CORS plugin's.
+  if (result.status >= 400 && result.headers['x-request-id'] && method !== 'HEAD' && method !== 'OPTIONS') {
+    const problem = errorShapeProblem(result.body.toString('utf8'));
+    if (problem) return fail(`${result.status} ${problem}`);
   }
   const opened = (result.status >= 200 && result.status < 300) || result.status === 101;
   if (!opened || fuzzCase.carriesKey) return;
@@ -181,7 +200,7 @@ describe(`edge fuzz (seed ${SEED})`, () => {
   });
 
   for (const name of ['targets', 'headers'] as const) {
-    test(`${name}: no 5xx, no protected route opened without the key`, async () => {
+    test(`${name}: no 5xx, errors in the API shape, no protected route opened without the key`, async () => {
       const { count, make } = CATEGORIES[name];
       const indices = Array.from({ length: count }, (_, i) => i).filter((i) => !ONLY || ONLY === `${name}#${i}`);
       const before = failures.length;

@@ -1,7 +1,15 @@
 import type { IncomingMessage } from 'node:http';
 import { Socket } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { VocableError } from '../errors.js';
 import { WEBSOCKET_KEY_PROTOCOL_PREFIX } from './auth.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Set on routes declared `websocket: true`: they only speak WebSocket. */
+    websocketOnly?: boolean;
+  }
+}
 
 /** Node marks the requests it hands to 'upgrade' listeners (a flag @types/node does not declare). */
 const isUpgrade = (raw: IncomingMessage): boolean => (raw as IncomingMessage & { upgrade?: boolean }).upgrade === true;
@@ -22,9 +30,21 @@ export function closeAnsweredUpgrade(request: FastifyRequest, reply: FastifyRepl
   reply.raw.once('finish', () => socket.end(() => socket.destroy()));
 }
 
-/** Every answer through the routes and hooks; the router's own errors (a malformed URL) call it themselves. */
+/**
+ * Every answer through the routes and hooks closes an answered upgrade (the router's own errors,
+ * a malformed URL, call it themselves). A plain HTTP request to a WebSocket route gets an error
+ * that says so, in the API's shape: the WebSocket plugin would answer an empty 404.
+ */
 export function installWebSocketRequests(app: FastifyInstance): void {
   app.addHook('onSend', async (request, reply) => closeAnsweredUpgrade(request, reply));
+  app.addHook('onRoute', (route) => {
+    if (route.websocket) route.config = { ...route.config, websocketOnly: true };
+  });
+  app.addHook('preHandler', async (request) => {
+    if (request.routeOptions.config.websocketOnly && !isUpgrade(request.raw)) {
+      throw new VocableError('not_found', `${request.routeOptions.url} is a WebSocket route: connect to it with a WebSocket client (a GET with "Upgrade: websocket").`);
+    }
+  });
 }
 
 /**
