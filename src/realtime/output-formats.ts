@@ -1,4 +1,4 @@
-import { createStreamEncoderOffThread, encodedRate, type OutputFormat, type StreamEncoder } from '../audio/encode/index.js';
+import { createStreamEncoder, encodedRate, type OutputFormat, type StreamEncoder } from '../audio/encode/index.js';
 import { InvalidRequestError } from '../errors.js';
 import { encodeG711, type G711Law } from './g711.js';
 
@@ -49,5 +49,6 @@ export function createOutputEncoder(spec: OutputSpec): StreamEncoder {
     const law = spec.codec;
     return { write: async (samples) => encodeG711(samples, law), end: async () => Buffer.alloc(0), abort: () => {} };
   }
-  return createStreamEncoderOffThread(spec.codec, spec.sampleRate);
+  // On this thread: a session lives for minutes and its encoder would hold a place in the audio worker pool all that time.
+  return createStreamEncoder(spec.codec, spec.sampleRate);
 }

@@ -119,7 +119,8 @@ const CODEC_IN_PROCESS: ReadonlySet<OutputFormat> = new Set(['mp3', 'opus', 'fla
  * A stream encoder whose codec (LAME, libopus, FLAC) runs in the audio worker pool, off the
  * event loop: each chunk's samples are copied there, its bytes moved back. The worker's task
  * starts with the first write, once the request has audio, so a stream waiting for its first
- * chunk holds no place in the pool. Throws like `createStreamEncoder`.
+ * chunk holds no place in the pool; it holds one until the stream ends, so it suits a response,
+ * not a session of minutes. Throws like `createStreamEncoder`.
  */
 export function createStreamEncoderOffThread(format: OutputFormat, sampleRate: number): StreamEncoder {
   if (!CODEC_IN_PROCESS.has(format)) return openEncoder(format, sampleRate);
