@@ -9,7 +9,8 @@ import { durationSeconds } from '../src/audio/pcm.js';
 import { trimSilence } from '../src/audio/trim-silence.js';
 import { encodeWav } from '../src/audio/wav.js';
 import { VocableError } from '../src/errors.js';
-import { decodeReferenceBase64, prepareReferenceAudio } from '../src/reference/reference-clip.js';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { decodeReferenceBase64, decodeReferenceBase64OffThread, prepareReferenceAudio } from '../src/reference/reference-clip.js';
 import { intWav, sharedClip, stereo24BitWav, tone } from './helpers/audio.js';
 
 const DATA = join(dirname(fileURLToPath(import.meta.url)), 'data');
@@ -69,6 +70,34 @@ describe('ref_audio base64', () => {
   test('the size limit is checked before decoding → 413', () => {
     assert.throws(() => decodeReferenceBase64(wav.toString('base64'), wav.length - 1), rejectsWith(413, 'payload_too_large'));
     assert.equal(decodeReferenceBase64(wav.toString('base64'), wav.length).length, wav.length);
+  });
+});
+
+describe('a long ref_audio is checked and decoded in the audio worker pool', { timeout: 60_000 }, () => {
+  const wav = encodeWav(tone(20, 24000));
+  const b64 = wav.toString('base64');
+  test('the same bytes as on this thread, for plain, data URI, line-wrapped and base64url values', async () => {
+    assert.ok(b64.length > 1_000_000);
+    for (const value of [b64, `data:audio/wav;base64,${b64}`, b64.replace(/(.{76})/g, '$1\n'), wav.toString('base64url')]) {
+      assert.deepEqual(await decodeReferenceBase64OffThread(value, 2e6), wav);
+    }
+  });
+  test('the event loop turns while it is decoded: the next turn comes before the bytes do', async () => {
+    let decoded = false;
+    const bytes = decodeReferenceBase64OffThread(b64, 2e6, 'audio').then(() => (decoded = true));
+    await nextTurn();
+    assert.equal(decoded, false, 'a 1.3 MB value was checked and decoded on the event loop');
+    await bytes;
+  });
+  test('refused as on this thread: invalid → 400 invalid_base64, too large → 413, naming the field', async () => {
+    await assert.rejects(decodeReferenceBase64OffThread(`${b64.slice(0, 400_000)}@@@@`, 2e6, 'audio'), (error) => rejectsWith(400, 'invalid_base64')(error) && (error as VocableError).param === 'audio');
+    await assert.rejects(decodeReferenceBase64OffThread(`http://host/${'a'.repeat(300_000)}.wav`, 2e6), rejectsWith(400, 'invalid_base64'));
+    await assert.rejects(decodeReferenceBase64OffThread(b64, wav.length - 1, 'audio'), (error) => rejectsWith(413, 'payload_too_large')(error) && (error as VocableError).param === 'audio');
+  });
+  test('a short value is decoded at once, as before', async () => {
+    const short = encodeWav(tone(1, 8000));
+    assert.deepEqual(await decodeReferenceBase64OffThread(short.toString('base64'), 1e6), short);
+    await assert.rejects(decodeReferenceBase64OffThread('@@@@', 1e6), rejectsWith(400, 'invalid_base64'));
   });
 });
 

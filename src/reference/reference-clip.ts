@@ -5,7 +5,7 @@ import { trimSilence } from '../audio/trim-silence.js';
 import { MAX_DECODED_REFERENCE_SECONDS, MIN_REFERENCE_SECONDS, referenceSeconds, type ReferencePolicy } from '../engine/family.js';
 import { InvalidRequestError, PayloadTooLargeError } from '../errors.js';
 import { bestSpeechStretch } from './best-speech-stretch.js';
-import type { ClipArgs, ClipResult } from './reference-task.js';
+import type { Base64Args, Base64Result, ClipArgs, ClipResult } from './reference-task.js';
 
 const REFERENCE_TASK = taskModule(import.meta.url, 'reference-task');
 
@@ -52,7 +52,23 @@ export function decodeReferenceBase64(value: string, maxBytes: number, param = P
   if (decodedBytes > maxBytes) {
     throw new PayloadTooLargeError(`${param} is ${megabytes(decodedBytes)} of audio; the limit is ${megabytes(maxBytes)}. Send a shorter clip (3-20 s is enough).`, param);
   }
-  return Buffer.from(payload, BASE64.test(payload) ? 'base64' : 'base64url');
+  return Buffer.from(payload, payload.includes('-') || payload.includes('_') ? 'base64url' : 'base64');
+}
+
+/** Past this many characters, checking and decoding a clip's base64 would hold the event loop for milliseconds: it runs in the audio worker pool. */
+const BASE64_OFF_THREAD_FROM_CHARS = 256 * 1024;
+
+/**
+ * `decodeReferenceBase64`, for a long value in the audio worker pool (checking the characters
+ * of a 10 MB clip takes tens of milliseconds); the bytes are moved back. Refuses the same way.
+ */
+export async function decodeReferenceBase64OffThread(value: string, maxBytes: number, param = PARAM): Promise<Buffer> {
+  if (value.length < BASE64_OFF_THREAD_FROM_CHARS) return decodeReferenceBase64(value, maxBytes, param);
+  const args: Base64Args = { value, maxBytes, param };
+  const result = await runInWorker<Base64Result>(REFERENCE_TASK, 'decodeBase64', args);
+  if ('bytes' in result) return Buffer.from(result.bytes.buffer, result.bytes.byteOffset, result.bytes.byteLength);
+  if (result.error === 'too-large') throw new PayloadTooLargeError(result.message, param);
+  throw new InvalidRequestError(result.message, param, 'invalid_base64');
 }
 
 /** A clip as the model gets it; `trimmed` when it was longer than the model uses. */

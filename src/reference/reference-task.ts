@@ -3,6 +3,8 @@ import { AudioTooLongError, decodeAudioWithin } from '../audio/decode-stream.js'
 import { resample } from '../audio/resample.js';
 import { trimSilence } from '../audio/trim-silence.js';
 import { movedResult } from '../audio/worker-pool.js';
+import { PayloadTooLargeError, VocableError } from '../errors.js';
+import { decodeReferenceBase64 } from './reference-clip.js';
 
 /** Runs in the audio worker pool: a reference clip's bytes decoded, resampled to the family's rate, and its silences trimmed. */
 export interface ClipArgs {
@@ -25,6 +27,28 @@ export async function prepareClip({ bytes, sampleRate, maxDecodedSeconds }: Clip
   } catch (error) {
     if (error instanceof AudioTooLongError) return { error: 'too-long', message: error.message };
     if (error instanceof AudioDecodeError) return { error: 'invalid-audio', message: error.message };
+    throw error;
+  }
+}
+
+/** Runs in the audio worker pool: a long base64 `ref_audio` checked and decoded, as decodeReferenceBase64 does. */
+export interface Base64Args {
+  value: string;
+  maxBytes: number;
+  param: string;
+}
+
+export type Base64Result = { bytes: Uint8Array } | { error: 'too-large' | 'invalid'; message: string };
+
+export function decodeBase64({ value, maxBytes, param }: Base64Args): Base64Result {
+  try {
+    const decoded = decodeReferenceBase64(value, maxBytes, param);
+    // Large Buffers own their memory; a small one is a view into a shared slab and is copied.
+    const own = decoded.byteOffset === 0 && decoded.byteLength === decoded.buffer.byteLength ? new Uint8Array(decoded.buffer, 0, decoded.byteLength) : new Uint8Array(decoded);
+    return movedResult({ bytes: own }, [own.buffer as ArrayBuffer]);
+  } catch (error) {
+    if (error instanceof PayloadTooLargeError) return { error: 'too-large', message: error.message };
+    if (error instanceof VocableError) return { error: 'invalid', message: error.message };
     throw error;
   }
 }

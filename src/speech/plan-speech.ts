@@ -8,7 +8,7 @@ import { checkControls } from './controls.js';
 import { isOpenAiVoice, voiceAliasTarget, type VoiceAliases } from './openai-voices.js';
 import { checkTranscriptLength, isVoiceName, type SavedVoice } from '../voices/saved-voice.js';
 import type { VoiceStore } from '../voices/voice-store.js';
-import { decodeReferenceBase64, fitReference, looksLikePath, prepareReferenceAudio } from '../reference/reference-clip.js';
+import { decodeReferenceBase64OffThread, fitReference, looksLikePath, prepareReferenceAudio } from '../reference/reference-clip.js';
 import { readReferenceFile } from './reference-file.js';
 import type { SpeechRequest } from './speech-request.js';
 import { splitText } from './text-chunks.js';
@@ -120,7 +120,7 @@ async function clipFromRequest(request: SpeechRequest, refAudio: string, model: 
   }
   const bytes = looksLikePath(refAudio)
     ? await readReferenceFile(refAudio, options.refAudioDir, options.maxRefAudioBytes)
-    : decodeReferenceBase64(refAudio, options.maxRefAudioBytes);
+    : await decodeReferenceBase64OffThread(refAudio, options.maxRefAudioBytes);
   const { audio, trimmed } = await prepareReferenceAudio(bytes, model.family.reference!, `model '${model.id}'`, { vadModel: pool.vadModel });
   if (cloning === 'audio+transcript') checkTranscript(text!, audio, 'ref_text');
   return { audio, ...(cloning === 'audio+transcript' ? { text } : {}), ...(trimmed ? { trimmed } : {}) };

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { VocableError, InvalidRequestError } from '../../errors.js';
 import { readMultipartForm } from '../multipart-form.js';
 import { parseFields } from '../parse-body.js';
-import { decodeReferenceBase64 } from '../../reference/reference-clip.js';
+import { decodeReferenceBase64OffThread } from '../../reference/reference-clip.js';
 import { checkTranscriptLength, checkVoiceName } from '../../voices/saved-voice.js';
 import { saveVoice, type SaveVoiceInput, type VoiceServiceDeps } from '../../voices/save-voice.js';
 
@@ -48,7 +48,7 @@ export function voiceRoutes(options: VoiceRouteOptions) {
         input = await fromMultipart(request, options.maxAudioBytes);
       } else {
         const body = parseFields(jsonVoice, request.body);
-        input = { ...body, audio: decodeReferenceBase64(body.audio, options.maxAudioBytes, 'audio') };
+        input = { ...body, audio: await decodeReferenceBase64OffThread(body.audio, options.maxAudioBytes, 'audio') };
       }
       return reply.status(201).send(await saveVoice(input, options));
     });
