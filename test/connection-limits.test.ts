@@ -188,7 +188,8 @@ describe('an upgrade to anything but WebSocket', () => {
   const answered = [
     { upgrade: 'h2c', target: '/v1/models', status: 401 },
     { upgrade: 'foo', target: '/v1/models', status: 401 },
-    { upgrade: 'TLS/1.0', target: '/health', status: 200 },
+    { upgrade: 'TLS/1.0', target: '/health', status: 400 },
+    { upgrade: 'websocket', target: '/openapi.json', status: 400 },
     { upgrade: 'h2c', target: '/v1/voices/%C0%AE', status: 400 },
     { upgrade: 'websocket', target: '/v1/voices/%C0%AE', status: 400 },
     { upgrade: 'h2c', target: `/v1/voices/${'a'.repeat(200)}`, status: 414 },

@@ -25,3 +25,13 @@ for (const target of ['/v1/realtime?intent=transcription', '/v1/text-to-speech/a
     assert.match(body.error.message, /WebSocket route.*Upgrade: websocket/);
   });
 }
+
+for (const target of ['/health', '/openapi.json', '/v1/models']) {
+  test(`a WebSocket handshake at ${target}, which is no WebSocket route, is refused over HTTP, not switched and dropped`, async () => {
+    const response = await rawRequest(port, 'GET', target, { upgrade: 'websocket', connection: 'Upgrade', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' });
+    assert.equal(response.status, 400);
+    const body = JSON.parse(response.body) as { error: { message: string; code: string } };
+    assert.equal(body.error.code, 'invalid_request');
+    assert.match(body.error.message, /not a WebSocket route/);
+  });
+}

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { Socket } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { VocableError } from '../errors.js';
+import { InvalidRequestError, VocableError } from '../errors.js';
 import { WEBSOCKET_KEY_PROTOCOL_PREFIX } from './auth.js';
 
 declare module 'fastify' {
@@ -32,8 +32,9 @@ export function closeAnsweredUpgrade(request: FastifyRequest, reply: FastifyRepl
 
 /**
  * Every answer through the routes and hooks closes an answered upgrade (the router's own errors,
- * a malformed URL, call it themselves). A plain HTTP request to a WebSocket route gets an error
- * that says so, in the API's shape: the WebSocket plugin would answer an empty 404.
+ * a malformed URL, call it themselves). A plain HTTP request to a WebSocket route, or an upgrade
+ * to any other route, gets an error that says so, in the API's shape: the WebSocket plugin would
+ * answer an empty 404, or accept the handshake and drop it.
  */
 export function installWebSocketRequests(app: FastifyInstance): void {
   app.addHook('onSend', async (request, reply) => closeAnsweredUpgrade(request, reply));
@@ -41,8 +42,13 @@ export function installWebSocketRequests(app: FastifyInstance): void {
     if (route.websocket) route.config = { ...route.config, websocketOnly: true };
   });
   app.addHook('preHandler', async (request) => {
-    if (request.routeOptions.config.websocketOnly && !isUpgrade(request.raw)) {
+    const websocketRoute = request.routeOptions.config.websocketOnly === true;
+    if (websocketRoute && !isUpgrade(request.raw)) {
       throw new VocableError('not_found', `${request.routeOptions.url} is a WebSocket route: connect to it with a WebSocket client (a GET with "Upgrade: websocket").`);
+    }
+    // The plugin would accept the handshake on any route registered after it and then drop the socket.
+    if (!websocketRoute && isUpgrade(request.raw)) {
+      throw new InvalidRequestError(`${request.routeOptions.url ?? request.url} is not a WebSocket route: send it a plain HTTP request, without "Upgrade".`, null, 'invalid_request');
     }
   });
 }
