@@ -77,6 +77,19 @@ describe('every model of a route at capacity', { timeout: 60_000 }, () => {
     });
   }
 
+  test('/health, /ready and /metrics answer while every model is full', async () => {
+    const releases = [...fill(pool, 'tts'), ...fill(pool, 'stt')];
+    try {
+      for (const path of ['/health', '/ready', '/metrics']) {
+        const response = await fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(GIVE_UP_MS) });
+        assert.equal(response.status, 200, path);
+        assert.match(await response.text(), path === '/metrics' ? /vocable_queue_depth\{model="kokoro"\} \d/ : /"status":"(ok|ready)"/, path);
+      }
+    } finally {
+      for (const release of releases) release();
+    }
+  });
+
   test('one model with room: the body is read and the request is served', async () => {
     const releases = fill(pool, 'tts');
     releases.pop()!();
