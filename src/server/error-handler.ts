@@ -14,7 +14,9 @@ function fromFastifyError(error: FastifyError, bodyLimit: number): VocableError 
     default:
       if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
         const message = error.code === 'FST_ERR_CTP_INVALID_JSON' || error instanceof SyntaxError ? `The body is not valid JSON: ${error.message}` : error.message;
-        return new VocableError('invalid_request', message);
+        // The catalogue has one code per status: a plugin's 413 or 415 keeps its status under the code that has it.
+        const code = error.statusCode === 413 ? 'payload_too_large' : error.statusCode === 415 ? 'unsupported_media_type' : 'invalid_request';
+        return new VocableError(code, message);
       }
       return undefined;
   }
