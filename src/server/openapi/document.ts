@@ -266,7 +266,7 @@ function operations(maxInputChars: number): Record<string, Record<string, Operat
       },
     },
     '/v1/catalogue': {
-      get: { operationId: 'listCatalogue', summary: 'The models that can be pulled, with size, licence and whether installed or pulling', tags: ['Models'], responses: { '200': ok('The catalogue.', json({ type: 'object' })), ...errors(401, 403) } },
+      get: { operationId: 'listCatalogue', summary: 'The models that can be pulled, with size, licence and whether installed or pulling (with `progress`: phase, received_bytes, total_bytes)', tags: ['Models'], responses: { '200': ok('The catalogue.', json({ type: 'object' })), ...errors(401, 403) } },
     },
     '/v1/voices': {
       get: { operationId: 'listVoices', summary: 'Saved voices', tags: ['Voices'], responses: { '200': ok('The saved voices.', json({ type: 'object', properties: { object: { const: 'list' }, data: { type: 'array', items: ref('Voice') } } })), ...errors(401, 403, 503) } },
@@ -288,11 +288,11 @@ function operations(maxInputChars: number): Record<string, Record<string, Operat
       get: { operationId: 'retrieveVoice', summary: 'One saved voice', tags: ['Voices'], parameters: [voiceName], responses: { '200': ok('The voice.', json(ref('Voice'))), ...errors(400, 401, 403, 404, 503) } },
       patch: {
         operationId: 'updateVoice',
-        summary: "Set or clear a saved voice's transcript",
+        summary: "Set or clear a saved voice's transcript, or rename it",
         tags: ['Voices'],
         parameters: [voiceName],
-        requestBody: { required: true, content: json(requestSchema(patchVoice, { transcript: 'What the clip says; null clears it.' })) },
-        responses: { '200': ok('The voice.', json(ref('Voice'))), ...errors(400, 401, 403, 404, 503, 507) },
+        requestBody: { required: true, content: json(requestSchema(patchVoice, { transcript: 'What the clip says; null clears it.', name: 'A new name for the voice (409 when taken).' })) },
+        responses: { '200': ok('The voice.', json(ref('Voice'))), ...errors(400, 401, 403, 404, 409, 503, 507) },
       },
       delete: {
         operationId: 'deleteVoice',
@@ -301,6 +301,9 @@ function operations(maxInputChars: number): Record<string, Record<string, Operat
         parameters: [voiceName],
         responses: { '200': ok('Deleted.', json({ type: 'object', properties: { id: { type: 'string' }, object: { const: 'voice.deleted' }, deleted: { const: true } } })), ...errors(400, 401, 403, 404, 503) },
       },
+    },
+    '/v1/voices/{name}/audio': {
+      get: { operationId: 'retrieveVoiceAudio', summary: "A saved voice's clip as saved (24 kHz mono WAV)", tags: ['Voices'], parameters: [voiceName], responses: { '200': ok('The clip.', { 'audio/wav': { schema: { type: 'string', format: 'binary' } } }), ...errors(400, 401, 403, 404, 503) } },
     },
     '/health': { get: { operationId: 'health', summary: 'Liveness: 200 as soon as the server listens', tags: ['Operations'], security: open, responses: { '200': ok('Alive.', json({ type: 'object', properties: { status: { const: 'ok' } } })) } } },
     '/ready': {

@@ -41,6 +41,14 @@ function pullEvents(model: string, run: (onProgress: (p: PullProgress) => void) 
   return events;
 }
 
+/** Whether `id` is being pulled, and how far it has got (`progress`, null when not pulling). */
+function pullState(installer: ModelInstaller, id: string): { pulling: boolean; progress: object | null } {
+  const { pulling, progress } = installer.progress(id);
+  if (!pulling) return { pulling, progress: null };
+  if (!progress) return { pulling, progress: { phase: 'start' } };
+  return { pulling, progress: progress.phase === 'download' ? { phase: 'download', received_bytes: progress.receivedBytes, total_bytes: progress.totalBytes ?? null } : { phase: progress.phase } };
+}
+
 /**
  * `POST /v1/models/pull` downloads a catalogue model into the models folder (progress as SSE, or
  * one JSON answer with `stream: false`); `GET /v1/catalogue` lists what can be pulled.
@@ -63,7 +71,7 @@ export function modelPullRoutes(installer: ModelInstaller) {
         languages: entry.languages,
         features: entry.features,
         installed: installer.isInstalled(entry.id),
-        pulling: installer.progress(entry.id).pulling,
+        ...pullState(installer, entry.id),
       })),
       // Voice packs: reference clips installed as saved voices, each clip checked by its SHA-256.
       ...(installer.voicePacks
@@ -78,7 +86,7 @@ export function modelPullRoutes(installer: ModelInstaller) {
                 source: pack.source,
                 voices: pack.voices.map((v) => ({ name: v.name, description: v.description, url: v.url, sha256: v.sha256 })),
                 installed: await voicePackInstalled(pack, installer.voicePacks!.store),
-                pulling: installer.progress(pack.id).pulling,
+                ...pullState(installer, pack.id),
               })),
             ),
           }

@@ -7,6 +7,8 @@ import { VocableError, InvalidRequestError } from '../../errors.js';
 import { readMultipartForm } from '../multipart-form.js';
 import { parseFields } from '../parse-body.js';
 import { decodeReferenceBase64OffThread } from '../../reference/reference-clip.js';
+import { encodeWav } from '../../audio/wav.js';
+import { renameVoice } from '../../voices/rename-voice.js';
 import { checkTranscriptLength, checkVoiceName } from '../../voices/saved-voice.js';
 import { saveVoice, type SaveVoiceInput, type VoiceServiceDeps } from '../../voices/save-voice.js';
 
@@ -20,7 +22,7 @@ export const jsonVoice = z.object({
   transcript: z.string().optional(),
   model: z.string().min(1).optional(),
 });
-export const patchVoice = z.object({ transcript: z.string().nullable() });
+export const patchVoice = z.object({ transcript: z.string().nullable().optional(), name: z.string().optional() });
 
 class VoiceNotFoundError extends VocableError {
   constructor(name: string) {
@@ -36,7 +38,7 @@ async function fromMultipart(request: FastifyRequest, maxBytes: number): Promise
   return { name: field('name'), audio: file.bytes, transcript: field('transcript'), model: field('model') || undefined };
 }
 
-/** Saved voices: `POST/GET /v1/voices`, `GET/PATCH/DELETE /v1/voices/{name}`. */
+/** Saved voices: `POST/GET /v1/voices`, `GET/PATCH/DELETE /v1/voices/{name}` (PATCH renames, too), `GET /v1/voices/{name}/audio`. */
 export function voiceRoutes(options: VoiceRouteOptions) {
   const { store } = options;
   return async (app: FastifyInstance): Promise<void> => {
@@ -62,10 +64,27 @@ export function voiceRoutes(options: VoiceRouteOptions) {
 
     app.patch<{ Params: { name: string } }>('/v1/voices/:name', async (request) => {
       const name = checkVoiceName(request.params.name);
-      const { transcript } = parseFields(patchVoice, request.body);
-      const text = transcript?.trim() || null;
-      if (text) checkTranscriptLength(text, 'transcript');
-      return (await store.update(name, { transcript: text })) ?? Promise.reject(new VoiceNotFoundError(name));
+      const { transcript, name: newName } = parseFields(patchVoice, request.body);
+      if (transcript === undefined && newName === undefined) throw new InvalidRequestError('Send the fields to change: transcript, name (a new name), or both', null, 'invalid_value');
+      let current = name;
+      if (transcript !== undefined) {
+        const text = transcript?.trim() || null;
+        if (text) checkTranscriptLength(text, 'transcript');
+        if (!(await store.update(name, { transcript: text }))) throw new VoiceNotFoundError(name);
+      }
+      if (newName !== undefined) {
+        if (!(await renameVoice(store, options.pool, name, newName))) throw new VoiceNotFoundError(name);
+        current = checkVoiceName(newName);
+      }
+      return (await store.get(current)) ?? Promise.reject(new VoiceNotFoundError(current));
+    });
+
+    // The clip as saved (24 kHz mono WAV), so a person can hear which voice a name holds.
+    app.get<{ Params: { name: string } }>('/v1/voices/:name/audio', async (request, reply) => {
+      const name = checkVoiceName(request.params.name);
+      const audio = await store.audio(name);
+      if (!audio) throw new VoiceNotFoundError(name);
+      return reply.type('audio/wav').send(encodeWav(audio));
     });
 
     app.delete<{ Params: { name: string } }>('/v1/voices/:name', async (request) => {
