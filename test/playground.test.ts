@@ -253,7 +253,7 @@ describe('the playground, without an API key', () => {
     await clone().getByLabel('Cloning model').selectOption('pocket');
     await clone().getByLabel('Save the clip as').fill('af_heart');
     await clone().getByRole('button', { name: 'Save voice' }).click();
-    await page.locator('#clone-error').filter({ hasText: /preset voice of model 'kokoro'/ }).waitFor();
+    await page.locator('#clone-save-error').filter({ hasText: /preset voice of model 'kokoro'/ }).waitFor();
   });
 });
 

@@ -13,7 +13,24 @@ export class ApiKeyDialog implements KeySource {
   private readonly input = byId('api-key-input', HTMLInputElement);
   private readonly problem = byId('api-key-problem', HTMLElement);
   private readonly cancel = byId('api-key-cancel', HTMLButtonElement);
+  /** Shown once the server has asked for a key, so the dialog can be opened again after Cancel. */
+  private readonly reopen = byId('api-key-open', HTMLButtonElement);
+  private readonly keyListeners: (() => void)[] = [];
   private pending: Promise<string> | undefined;
+
+  constructor() {
+    this.reopen.addEventListener('click', () => {
+      this.ask().then(
+        () => this.keyListeners.forEach((listener) => listener()),
+        () => undefined,
+      );
+    });
+  }
+
+  /** Called when a key is entered from the header button, so what failed without one can be fetched again. */
+  onKey(listener: () => void): void {
+    this.keyListeners.push(listener);
+  }
 
   current(): string | null {
     return localStorage.getItem(STORAGE_KEY);
@@ -29,6 +46,7 @@ export class ApiKeyDialog implements KeySource {
   private open(problem: string | undefined): Promise<string> {
     const { dialog, form, input, cancel } = this;
     this.problem.textContent = problem ?? '';
+    this.reopen.hidden = false;
     input.value = '';
     return new Promise<string>((resolve, reject) => {
       const finish = () => {
@@ -48,7 +66,7 @@ export class ApiKeyDialog implements KeySource {
       const onCancel = (event: Event) => {
         event.preventDefault();
         finish();
-        reject(new ApiError('This server needs an API key. Try again to enter it.', 401, 'missing_api_key'));
+        reject(new ApiError('This server needs an API key: press “Enter API key” at the top of the page to enter it.', 401, 'missing_api_key'));
       };
       form.addEventListener('submit', onSubmit);
       dialog.addEventListener('cancel', onCancel);

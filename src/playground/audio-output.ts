@@ -7,6 +7,16 @@ export class AudioOutput {
     private readonly download?: HTMLAnchorElement,
   ) {}
 
+  /** Hides the last clip, so an earlier result is never mistaken for the answer to a new request. */
+  clear(): void {
+    this.player.pause();
+    this.player.removeAttribute('src');
+    this.player.hidden = true;
+    if (this.download) this.download.hidden = true;
+    if (this.url) URL.revokeObjectURL(this.url);
+    this.url = undefined;
+  }
+
   show(clip: Blob, fileName: string, { autoplay }: { autoplay: boolean }): void {
     if (this.url) URL.revokeObjectURL(this.url);
     this.url = URL.createObjectURL(clip);

@@ -3,6 +3,7 @@ import type { TtsModel } from '../wire/models.js';
 import { AudioOutput } from './audio-output.js';
 import { LivePlayer } from './live-player.js';
 import { ControlsForm } from './controls-form.js';
+import { clipSeconds, describeRule, judgeClip, type ClipVerdict } from './clip-rule.js';
 import { byId, fillSelect, whileBusy } from './dom.js';
 import { acceptAudioFiles } from './drop-zone.js';
 import { Feedback } from './feedback.js';
@@ -38,7 +39,14 @@ export class ClonePanel {
   private readonly saveForm = byId('clone-save-form', HTMLFormElement);
   private readonly name = byId('clone-name', HTMLInputElement);
   private readonly saveButton = byId('clone-save', HTMLButtonElement);
-  private readonly feedback = new Feedback(byId('clone-status', HTMLElement), byId('clone-error', HTMLElement));
+  private readonly status = byId('clone-status', HTMLElement);
+  /** Each error shows beside what caused it: the clip (recording, transcribing), Speak, or Save. */
+  private readonly feedback = new Feedback(this.status, byId('clone-clip-error', HTMLElement));
+  private readonly speakFeedback = new Feedback(this.status, byId('clone-speak-error', HTMLElement));
+  private readonly saveFeedback = new Feedback(this.status, byId('clone-save-error', HTMLElement));
+  private readonly clipRule = byId('clone-clip-rule', HTMLElement);
+  /** The clip's length, once the browser has read it. */
+  private clipLength: number | undefined;
   private readonly recorder = new MicRecorder();
   private clip: File | undefined;
   /** Counts clips, so a transcript that arrives after another clip was chosen is dropped. */
@@ -96,6 +104,21 @@ export class ClonePanel {
     this.transcriptHint.textContent = needsTranscript
       ? `Needed by ${model.id}: the exact words of the clip.`
       : 'Kept with a saved voice, for models that need it.';
+    this.renderClipRule();
+  }
+
+  /** What the chosen model does with the chosen clip, or its rule while no clip is chosen. */
+  private clipVerdict(): ClipVerdict | undefined {
+    const model = this.selectedModel;
+    if (!model) return undefined;
+    if (this.clipLength === undefined) return { kind: 'ok', message: describeRule(model) };
+    return judgeClip(model, this.clipLength);
+  }
+
+  private renderClipRule(): void {
+    const verdict = this.clipVerdict();
+    this.clipRule.textContent = verdict?.message ?? '';
+    this.clipRule.className = verdict?.kind === 'refuse' ? 'hint refused' : verdict?.kind === 'trim' ? 'hint warning' : 'hint';
   }
 
   private useClip(file: File): void {
@@ -103,6 +126,14 @@ export class ClonePanel {
     this.clipNumber += 1;
     this.fileName.textContent = `${file.name}, ${kilobytes(file.size)}`;
     this.clipPlayer.show(file, file.name, { autoplay: false });
+    this.clipLength = undefined;
+    this.renderClipRule();
+    const clipNumber = this.clipNumber;
+    void clipSeconds(file).then((seconds) => {
+      if (clipNumber !== this.clipNumber) return;
+      this.clipLength = seconds;
+      this.renderClipRule();
+    });
     void this.transcribeClip();
   }
 
@@ -149,22 +180,29 @@ export class ClonePanel {
   private async speak(): Promise<void> {
     const model = this.selectedModel;
     const clip = this.clip;
+    this.output.clear();
     if (!model || !clip) {
-      this.feedback.fail(model ? 'Choose, drop or record a reference clip first.' : 'No installed model clones voices.');
+      this.speakFeedback.fail(model ? 'Choose, drop or record a reference clip first.' : 'No installed model clones voices.');
+      return;
+    }
+    const verdict = this.clipVerdict();
+    if (verdict?.kind === 'refuse') {
+      this.speakFeedback.fail(verdict.message);
       return;
     }
     const input = this.text.value;
     const refText = this.transcript.value.trim();
     await whileBusy(this.speakButton, this.panel, async () => {
-      this.feedback.say(`Cloning the voice with ${model.id}…`);
+      this.speakFeedback.say(`Cloning the voice with ${model.id}…`);
       try {
         const refAudio = await fileToBase64(clip);
         const result = await synthesize(this.api, { model: model.id, input, ref_audio: refAudio, ...(refText ? { ref_text: refText } : {}), ...this.controls.values() }, this.live);
         this.output.show(result.wav, speechFileName(`${model.id}-clone`, input), { autoplay: !result.playedLive });
-        this.feedback.say(`Done: ${result.audioSeconds.toFixed(1)} s in the cloned voice.`);
+        const trimmed = result.referenceTrimmed ? ` The clip was trimmed to its best stretch of speech (${result.referenceTrimmed}).` : '';
+        this.speakFeedback.say(`Done: ${result.audioSeconds.toFixed(1)} s in the cloned voice.${trimmed}`);
         this.report({ action: 'Clone', model: model.id, audioSeconds: result.audioSeconds, wallSeconds: result.wallSeconds });
       } catch (error) {
-        this.feedback.fail(error);
+        this.speakFeedback.fail(error);
       }
     });
   }
@@ -172,7 +210,7 @@ export class ClonePanel {
   private async save(): Promise<void> {
     const clip = this.clip;
     if (!clip) {
-      this.feedback.fail('Choose, drop or record a reference clip first.');
+      this.saveFeedback.fail('Choose, drop or record a reference clip first.');
       return;
     }
     const name = this.name.value.trim();
@@ -183,13 +221,13 @@ export class ClonePanel {
     if (this.selectedModel) form.append('model', this.selectedModel.id);
     form.append('file', clip, clip.name);
     await whileBusy(this.saveButton, this.panel, async () => {
-      this.feedback.say(`Saving “${name}”…`);
+      this.saveFeedback.say(`Saving “${name}”…`);
       try {
         await this.api.postForm('/v1/voices', form);
         await this.library.refreshVoices();
-        this.feedback.say(`Saved “${name}”: it is now a voice in Speak, for models that clone.`);
+        this.saveFeedback.say(`Saved “${name}”: it is now a voice in Speak, for models that clone.`);
       } catch (error) {
-        this.feedback.fail(error);
+        this.saveFeedback.fail(error);
       }
     });
   }

@@ -1,11 +1,14 @@
 import { ApiClient } from './api.js';
 import { ApiKeyDialog } from './api-key.js';
+import { CataloguePanel } from './catalogue-panel.js';
 import { ClonePanel } from './clone-panel.js';
+import { byId } from './dom.js';
 import { Library } from './library.js';
 import { LivePanel } from './live-panel.js';
 import { SpeakPanel } from './speak-panel.js';
 import { StatusPanel, type RequestTiming } from './status-panel.js';
 import { TranscribePanel } from './transcribe-panel.js';
+import { VoicesPanel } from './voices-panel.js';
 
 const keys = new ApiKeyDialog();
 const api = new ApiClient(keys);
@@ -22,9 +25,17 @@ new SpeakPanel(api, library, report);
 new ClonePanel(api, library, report);
 new TranscribePanel(api, library, report);
 new LivePanel(api, keys, library);
+new VoicesPanel(api, library);
+const catalogue = new CataloguePanel(api, library, status.feedback);
 
-status.feedback.say('Loading models and voices…');
-Promise.all([library.refreshModels(), library.refreshVoices()]).then(
-  () => status.feedback.say(''),
-  (error: unknown) => status.feedback.fail(error),
-);
+function load(): void {
+  status.feedback.say('Loading models and voices…');
+  Promise.all([library.refreshModels(), library.refreshVoices(), catalogue.refresh()]).then(
+    () => status.feedback.say(''),
+    (error: unknown) => status.feedback.fail(error),
+  );
+}
+
+keys.onKey(load);
+byId('status-refresh', HTMLButtonElement).addEventListener('click', () => void catalogue.refresh().catch((error: unknown) => status.feedback.fail(error)));
+load();

@@ -92,6 +92,7 @@ export class SpeakPanel {
     }
     const input = this.text.value;
     await whileBusy(this.submit, this.panel, async () => {
+      this.output.clear();
       this.feedback.say(`Speaking with ${model.id}…`);
       try {
         const result = await synthesize(this.api, { model: model.id, voice: this.voice.value, input, ...this.controls.values() }, this.live);

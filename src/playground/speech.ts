@@ -8,6 +8,8 @@ export interface SpeechResult {
   wallSeconds: number;
   /** Whether `player` played it as it arrived (else the page should play the file). */
   playedLive: boolean;
+  /** The server's X-Reference-Trimmed: the clip was longer than the model uses ("33.0s->9.8s"). */
+  referenceTrimmed?: string;
 }
 
 /**
@@ -29,7 +31,8 @@ export async function synthesize(api: ApiClient, request: Record<string, unknown
   const pcm = new Uint8Array(chunks.reduce((sum, c) => sum + c.byteLength, 0));
   chunks.reduce((at, c) => (pcm.set(c, at), at + c.byteLength), 0);
   const wallSeconds = (performance.now() - started) / 1000;
-  return { wav: pcm16Wav(pcm, sampleRate), wallSeconds, audioSeconds: pcm.byteLength / 2 / sampleRate, playedLive: player.playing };
+  const referenceTrimmed = response.headers.get('X-Reference-Trimmed') ?? undefined;
+  return { wav: pcm16Wav(pcm, sampleRate), wallSeconds, audioSeconds: pcm.byteLength / 2 / sampleRate, playedLive: player.playing, ...(referenceTrimmed ? { referenceTrimmed } : {}) };
 }
 
 /** A file's bytes as plain base64, as `ref_audio` takes them. */

@@ -1,4 +1,4 @@
-import type { VerboseSegment as TranscriptSegment } from '../wire/transcripts.js';
+import type { TimedText as TranscriptSegment } from '../wire/transcripts.js';
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 

@@ -1,5 +1,5 @@
 import type { ApiClient } from './api.js';
-import type { VerboseSegment as TranscriptSegment } from '../wire/transcripts.js';
+import type { TimedText as TranscriptSegment } from '../wire/transcripts.js';
 import { copyText } from './clipboard.js';
 import { byId, element, fillSelect, whileBusy } from './dom.js';
 import { acceptAudioFiles } from './drop-zone.js';
@@ -7,7 +7,9 @@ import { Feedback } from './feedback.js';
 import type { Library } from './library.js';
 import type { RequestTiming } from './status-panel.js';
 import { clockTime, toSrt, toVtt } from './subtitles.js';
+import { clipSeconds } from './clip-rule.js';
 import { transcribe } from './transcription.js';
+import { transcribeStreaming } from './transcription-stream.js';
 
 /** Speech to text: a dropped or chosen file, its text with segment times, and subtitles to copy. */
 export class TranscribePanel {
@@ -21,7 +23,10 @@ export class TranscribePanel {
   private readonly segmentList = byId('transcript-segments', HTMLOListElement);
   private readonly speakersField = byId('transcribe-speakers-field', HTMLElement);
   private readonly speakers = byId('transcribe-speakers', HTMLInputElement);
-  private readonly feedback = new Feedback(byId('transcribe-status', HTMLElement), byId('transcribe-error', HTMLElement));
+  private readonly status = byId('transcribe-status', HTMLElement);
+  private readonly feedback = new Feedback(this.status, byId('transcribe-error', HTMLElement));
+  private readonly copyFeedback = new Feedback(this.status, byId('copy-error', HTMLElement));
+  private readonly progress = byId('transcribe-progress', HTMLProgressElement);
   private file: File | undefined;
   private segments: TranscriptSegment[] = [];
 
@@ -56,7 +61,7 @@ export class TranscribePanel {
 
   private copyButton(id: string, what: string, content: () => string): void {
     byId(id, HTMLButtonElement).addEventListener('click', () => {
-      copyText(content()).then(() => this.feedback.say(`Copied ${what}.`), (error: unknown) => this.feedback.fail(error));
+      copyText(content()).then(() => this.copyFeedback.say(`Copied ${what}.`), (error: unknown) => this.copyFeedback.fail(error));
     });
   }
 
@@ -68,17 +73,48 @@ export class TranscribePanel {
       return;
     }
     await whileBusy(this.submit, this.panel, async () => {
+      this.segments = [];
+      this.result.hidden = true;
+      this.copyFeedback.say('');
       this.feedback.say(`Transcribing ${file.name} with ${model}…`);
       try {
-        const { transcript, wallSeconds } = await transcribe(this.api, model, file, this.speakers.checked && this.library.canLabelSpeakers);
-        this.segments = transcript.segments ?? [];
-        this.show(transcript.text);
-        this.feedback.say(`Transcribed ${transcript.duration.toFixed(1)} s of audio (language: ${transcript.language}).`);
-        this.report({ action: 'Transcribe', model, audioSeconds: transcript.duration, wallSeconds });
+        if (this.speakers.checked && this.library.canLabelSpeakers) await this.transcribeWhole(file, model);
+        else await this.transcribeAsItGoes(file, model);
       } catch (error) {
         this.feedback.fail(error);
+      } finally {
+        this.progress.hidden = true;
       }
     });
+  }
+
+  /** Speaker labels need the whole file: one answer, with each segment's voice. */
+  private async transcribeWhole(file: File, model: string): Promise<void> {
+    const { transcript, wallSeconds } = await transcribe(this.api, model, file, true);
+    this.segments = transcript.segments ?? [];
+    this.show(transcript.text);
+    this.feedback.say(`Transcribed ${transcript.duration.toFixed(1)} s of audio (language: ${transcript.language}).`);
+    this.report({ action: 'Transcribe', model, audioSeconds: transcript.duration, wallSeconds });
+  }
+
+  /** Streamed: each segment is shown as it is recognised, with how far through the file it is. */
+  private async transcribeAsItGoes(file: File, model: string): Promise<void> {
+    const duration = await clipSeconds(file);
+    this.progress.value = 0;
+    this.progress.hidden = duration === undefined;
+    const { text, wallSeconds } = await transcribeStreaming(this.api, model, file, (segment) => {
+      this.segments.push(segment);
+      this.show(this.segments.map((s) => s.text).join(' '));
+      if (duration) {
+        const share = Math.min(100, Math.round((100 * segment.end) / duration));
+        this.progress.value = share;
+        this.status.textContent = `Transcribing ${file.name} with ${model}… ${share}% (${clockTime(segment.end)} of ${clockTime(duration)})`;
+      }
+    });
+    this.show(text);
+    const audioSeconds = duration ?? this.segments.at(-1)?.end ?? 0;
+    this.feedback.say(`Transcribed ${audioSeconds.toFixed(1)} s of audio.`);
+    this.report({ action: 'Transcribe', model, audioSeconds, wallSeconds });
   }
 
   private show(text: string): void {

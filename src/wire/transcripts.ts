@@ -21,6 +21,9 @@ export interface VerboseSegment {
   speaker?: string;
 }
 
+/** A segment's times and text (and speaker): all a streamed delta or a subtitle cue carries. */
+export type TimedText = Pick<VerboseSegment, 'start' | 'end' | 'text' | 'speaker'>;
+
 export interface VerboseTranscript {
   task: 'transcribe' | 'translate';
   language: string;

@@ -19,6 +19,8 @@ export interface ArchiveServer {
   requests: ServedRequest[];
   /** The next GET of `path` sends headers for the whole file, then only `bytes` of it, then drops the connection. */
   cutNextAfter(path: string, bytes: number): void;
+  /** The next GET of `path` sends `bytes` of it, then waits until the returned function is called before sending the rest. */
+  holdNextAfter(path: string, bytes: number): () => void;
   close(): Promise<void>;
 }
 
@@ -26,6 +28,7 @@ export interface ArchiveServer {
 export async function startArchiveServer(files: Record<string, Buffer>): Promise<ArchiveServer> {
   const requests: ServedRequest[] = [];
   const cuts = new Map<string, number>();
+  const holds = new Map<string, { bytes: number; released: Promise<void> }>();
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     const path = request.url ?? '/';
     requests.push({ path, range: request.headers.range });
@@ -42,6 +45,13 @@ export async function startArchiveServer(files: Record<string, Buffer>): Promise
     const headers: Record<string, string | number> = { 'Content-Type': 'application/octet-stream', 'Content-Length': body.length - from, 'Accept-Ranges': 'bytes' };
     if (from > 0) headers['Content-Range'] = `bytes ${from}-${body.length - 1}/${body.length}`;
     response.writeHead(from > 0 ? 206 : 200, headers);
+    const hold = holds.get(path);
+    if (hold !== undefined) {
+      holds.delete(path);
+      response.write(body.subarray(from, from + hold.bytes));
+      void hold.released.then(() => response.end(body.subarray(from + hold.bytes)));
+      return;
+    }
     const cut = cuts.get(path);
     if (cut !== undefined) {
       cuts.delete(path);
@@ -55,7 +65,15 @@ export async function startArchiveServer(files: Record<string, Buffer>): Promise
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     requests,
     cutNextAfter: (path, bytes) => cuts.set(path, bytes),
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    holdNextAfter: (path, bytes) => {
+      let release = () => {};
+      holds.set(path, { bytes, released: new Promise<void>((resolve) => (release = resolve)) });
+      return () => release();
+    },
+    close: () => new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
   };
 }
 

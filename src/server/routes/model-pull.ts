@@ -2,6 +2,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ModelInstaller } from '../../pull/model-installer.js';
+import type { CatalogueListing } from '../../wire/catalogue.js';
 import type { PullOutcome, PullProgress } from '../../pull/pull-model.js';
 import { voicePackInstalled } from '../../pull/pull-voice-pack.js';
 import { parseFields } from '../parse-body.js';
@@ -42,7 +43,7 @@ function pullEvents(model: string, run: (onProgress: (p: PullProgress) => void) 
 }
 
 /** Whether `id` is being pulled, and how far it has got (`progress`, null when not pulling). */
-function pullState(installer: ModelInstaller, id: string): { pulling: boolean; progress: object | null } {
+function pullState(installer: ModelInstaller, id: string): Pick<CatalogueListing, 'pulling' | 'progress'> {
   const { pulling, progress } = installer.progress(id);
   if (!pulling) return { pulling, progress: null };
   if (!progress) return { pulling, progress: { phase: 'start' } };
