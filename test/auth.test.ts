@@ -221,6 +221,9 @@ describe('without an API key', () => {
     assert.equal(denied.headers['access-control-allow-origin'], undefined);
     const read = await rawRequest(port, 'GET', '/v1/models', { origin: 'https://evil.example' });
     assert.equal(read.headers['access-control-allow-origin'], undefined, 'no CORS header: the other site cannot read the answer');
+    const notPreflight = await rawRequest(port, 'OPTIONS', '/v1/voices', { origin: 'https://app.example' });
+    assert.equal(notPreflight.status, 204, 'an OPTIONS without preflight headers is answered like one, not with a plain-text 400');
+    assert.equal(notPreflight.body, '');
     const allowed = await rawRequest(port, 'POST', '/v1/voices', { origin: 'https://app.example', 'content-type': 'application/json' }, '{}');
     assert.equal(allowed.status, 400);
     assert.equal(allowed.headers['access-control-allow-origin'], 'https://app.example');
