@@ -67,6 +67,21 @@ export async function startBench(): Promise<Bench> {
   return { app, base, models, close: () => app.app.close() };
 }
 
+/** Milliseconds to a response's first body bytes and to its end; a status other than 200 throws. */
+export async function timedResponse(request: () => Promise<Response>): Promise<{ first: number; total: number }> {
+  const t0 = performance.now();
+  const response = await request();
+  if (response.status !== 200) throw new Error(`HTTP ${response.status}: ${await response.text()}`);
+  const reader = response.body!.getReader();
+  let first = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (!first && value.length > 0) first = performance.now() - t0;
+  }
+  return { first, total: performance.now() - t0 };
+}
+
 export function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;

@@ -16,7 +16,7 @@ import { DEFAULT_CONFIG } from '../src/config.js';
 import { discoverModels, type InstalledSttModel, type InstalledTtsModel } from '../src/engine/discovery.js';
 import { sherpa } from '../src/native/sherpa.js';
 import { buildApp } from '../src/server/app.js';
-import { percentile, table } from './harness.js';
+import { percentile, table, timedResponse } from './harness.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 const COST = { macsPerSecond: Number(process.env.BENCH_COST_MACS ?? 4e9) };
@@ -35,20 +35,6 @@ const recognizer = await sherpa.OfflineRecognizer.createAsync(sensevoice.family.
 const clip = await decodeAudio(CLIP);
 const clipSeconds = clip.samples.length / clip.sampleRate;
 
-/** Time to the first body bytes and to the end of a response. */
-async function timed(request: () => Promise<Response>): Promise<{ first: number; total: number }> {
-  const t0 = performance.now();
-  const response = await request();
-  if (response.status !== 200) throw new Error(`HTTP ${response.status}: ${await response.text()}`);
-  const reader = response.body!.getReader();
-  let first = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    if (!first && value.length > 0) first = performance.now() - t0;
-  }
-  return { first, total: performance.now() - t0 };
-}
 
 const speech = (extra: Record<string, unknown>) => () =>
   fetch(`${base}/v1/audio/speech`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'kokoro', voice: 'af_heart', input: TEXT, ...extra }) });
@@ -86,8 +72,8 @@ async function engineTranscription(): Promise<number> {
 }
 
 // Warm-up: the server loads each model on first use.
-await timed(speech({ stream: false, response_format: 'wav' }));
-await timed(transcription);
+await timedResponse(speech({ stream: false, response_format: 'wav' }));
+await timedResponse(transcription);
 
 const m = { engineSpeech: [] as number[], engineFirst: [] as number[], httpSpeech: [] as number[], httpFirst: [] as number[], httpFirstMp3: [] as number[], engineStt: [] as number[], httpStt: [] as number[] };
 let audioSeconds = 0;
@@ -96,12 +82,12 @@ for (let i = 0; i < RUNS; i += 1) {
   audioSeconds = engine.seconds;
   m.engineSpeech.push(engine.total);
   m.engineFirst.push(engine.first);
-  m.httpSpeech.push((await timed(speech({ stream: false, response_format: 'wav' }))).total);
-  m.httpFirst.push((await timed(speech({ stream: true, response_format: 'pcm' }))).first);
+  m.httpSpeech.push((await timedResponse(speech({ stream: false, response_format: 'wav' }))).total);
+  m.httpFirst.push((await timedResponse(speech({ stream: true, response_format: 'pcm' }))).first);
   // mp3 is encoded chunk by chunk in the audio worker pool: its TTFA includes the hop there and back.
-  m.httpFirstMp3.push((await timed(speech({ stream: true, response_format: 'mp3' }))).first);
+  m.httpFirstMp3.push((await timedResponse(speech({ stream: true, response_format: 'mp3' }))).first);
   m.engineStt.push(await engineTranscription());
-  m.httpStt.push((await timed(transcription)).total);
+  m.httpStt.push((await timedResponse(transcription)).total);
 }
 const p50 = (values: number[]) => percentile(values, 50);
 const ratio = (a: number[], b: number[]) => (p50(a) / p50(b)).toFixed(3);

@@ -22,7 +22,7 @@ import { encodeWav } from '../src/audio/wav.js';
 import { DEFAULT_CONFIG } from '../src/config.js';
 import { discoverModels } from '../src/engine/discovery.js';
 import { buildApp } from '../src/server/app.js';
-import { percentile, table } from './harness.js';
+import { percentile, table, timedResponse } from './harness.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const COST = { macsPerSecond: Number(process.env.BENCH_COST_MACS ?? 4e9) };
@@ -111,20 +111,8 @@ async function liveFirstAudio(base: string): Promise<number> {
 }
 
 async function httpFirstAudio(base: string): Promise<number> {
-  const t0 = performance.now();
-  const response = await fetch(`${base}/v1/audio/speech`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ model: 'kokoro', voice: 'af_heart', input: TEXT, response_format: 'pcm', stream_format: 'audio' }),
-  });
-  const reader = response.body!.getReader();
-  let first = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    if (!first && value.length > 0) first = performance.now() - t0;
-  }
-  return first;
+  const body = JSON.stringify({ model: 'kokoro', voice: 'af_heart', input: TEXT, response_format: 'pcm', stream_format: 'audio' });
+  return (await timedResponse(() => fetch(`${base}/v1/audio/speech`, { method: 'POST', headers: { 'content-type': 'application/json' }, body }))).first;
 }
 
 async function measure(label: string, modelsDir: string): Promise<{ stt: (string | number)[]; tts: (string | number)[] }> {

@@ -5,25 +5,14 @@
  * the whole synthesis takes. Fixture models make tones, not speech: the figures show how soon
  * Vocable's pipeline lets audio out, not how fast a real voice is.
  */
-import { percentile, startBench, table } from './harness.js';
+import { percentile, startBench, table, timedResponse } from './harness.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 20);
 const SHORT = 'Streaming lets the listener hear this first sentence early. The second sentence is made while the first one plays.';
 const LONG = Array.from({ length: 30 }, (_, i) => `Sentence ${i + 1} of the long input, spoken in order.`).join(' ').slice(0, 1000);
 
-async function httpFirstAudio(base: string, body: string): Promise<{ first: number; total: number }> {
-  const t0 = performance.now();
-  const response = await fetch(`${base}/v1/audio/speech`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-  if (response.status !== 200) throw new Error(`HTTP ${response.status}: ${await response.text()}`);
-  const reader = response.body!.getReader();
-  let first = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    if (!first && value.length > 0) first = performance.now() - t0;
-  }
-  return { first, total: performance.now() - t0 };
-}
+const httpFirstAudio = (base: string, body: string) =>
+  timedResponse(() => fetch(`${base}/v1/audio/speech`, { method: 'POST', headers: { 'content-type': 'application/json' }, body }));
 
 async function directFirstAudio(run: (onFirst: () => void) => Promise<unknown>): Promise<{ first: number; total: number }> {
   const t0 = performance.now();
