@@ -5,7 +5,6 @@
  * keeps turning while an archive unpacks, and nothing is left behind in the models folder.
  */
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { access, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
@@ -19,7 +18,7 @@ import { DownloadError } from '../src/errors.js';
 import { pullModel } from '../src/pull/pull-model.js';
 import { unpackTask } from '../src/pull/unpack-task.js';
 import { testApp } from './helpers/app.js';
-import { makeModelArchive, startArchiveServer, type ArchiveServer } from './helpers/archive-server.js';
+import { makeModelArchive, pocketArchiveEntry, sha256, startArchiveServer, type ArchiveServer } from './helpers/archive-server.js';
 import { brokenArchives, hostileArchives, oddModesArchive, zeroBomb, type HostileArchive } from './fuzz/hostile-archives.js';
 import { caseSeed, Rng } from './fuzz/rng.js';
 
@@ -28,7 +27,6 @@ const SEED = Number(process.env.FUZZ_SEED ?? 20261130) >>> 0;
 const ROUNDS = 15 * Number(process.env.FUZZ_SCALE ?? 1);
 const MiB = 1024 * 1024;
 
-const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 let server: ArchiveServer;
 /** What the server serves, by path; the hostile cases add theirs as they go. */
@@ -44,20 +42,7 @@ before(async () => {
 });
 after(() => server.close());
 
-function entry(overrides: Partial<CatalogueEntry> = {}): CatalogueEntry {
-  return {
-    id: 'pocket-test',
-    task: 'tts',
-    family: 'Pocket TTS',
-    description: 'fixture',
-    licence: 'test',
-    url: `${server.url}/pocket.tar.bz2`,
-    format: 'tar.bz2',
-    sizeBytes: pocketArchive.length,
-    sha256: sha256(pocketArchive),
-    ...overrides,
-  };
-}
+const entry = (overrides: Partial<CatalogueEntry> = {}): CatalogueEntry => pocketArchiveEntry(`${server.url}/pocket.tar.bz2`, pocketArchive, overrides);
 
 async function withModelsDir(run: (dir: string) => Promise<void>): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'vocable-pull-hostile-'));

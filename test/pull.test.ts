@@ -3,7 +3,6 @@
  * from the fixture model folders (fixture weights; real tar.bz2 / tar.gz made by the system tar).
  */
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -18,10 +17,9 @@ import type { CatalogueEntry } from '../src/catalogue/catalogue-entry.js';
 import { discoverModels } from '../src/engine/discovery.js';
 import { DownloadError } from '../src/errors.js';
 import { pullModel, type PullProgress } from '../src/pull/pull-model.js';
-import { makeModelArchive, startArchiveServer, type ArchiveServer } from './helpers/archive-server.js';
+import { makeModelArchive, pocketArchiveEntry, sha256, startArchiveServer, type ArchiveServer } from './helpers/archive-server.js';
 import { testApp } from './helpers/app.js';
 
-const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 /** Random padding in the archive, so a download arrives in many chunks and can be cut midway. */
 const PAD_BYTES = 1_500_000;
 
@@ -50,20 +48,7 @@ before(async () => {
 });
 after(() => server.close());
 
-function pocketEntry(overrides: Partial<CatalogueEntry> = {}): CatalogueEntry {
-  return {
-    id: 'pocket-test',
-    task: 'tts',
-    family: 'Pocket TTS',
-    description: 'fixture',
-    licence: 'test',
-    url: `${server.url}/pocket.tar.bz2`,
-    format: 'tar.bz2',
-    sizeBytes: pocketArchive.length,
-    sha256: sha256(pocketArchive),
-    ...overrides,
-  };
-}
+const pocketEntry = (overrides: Partial<CatalogueEntry> = {}): CatalogueEntry => pocketArchiveEntry(`${server.url}/pocket.tar.bz2`, pocketArchive, overrides);
 
 /** A loopback port nothing listens on. */
 async function closedPort(): Promise<number> {

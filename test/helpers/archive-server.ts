@@ -1,13 +1,32 @@
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import type { CatalogueEntry } from '../../src/catalogue/catalogue-entry.js';
 
 const run = promisify(execFile);
+
+export const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
+
+/** A catalogue entry for the Pocket fixture archive served at `url`, with its real size and SHA-256 unless overridden. */
+export function pocketArchiveEntry(url: string, archive: Buffer, overrides: Partial<CatalogueEntry> = {}): CatalogueEntry {
+  return {
+    id: 'pocket-test',
+    task: 'tts',
+    family: 'Pocket TTS',
+    description: 'fixture',
+    licence: 'test',
+    url,
+    format: 'tar.bz2',
+    sizeBytes: archive.length,
+    sha256: sha256(archive),
+    ...overrides,
+  };
+}
 
 export interface ServedRequest {
   path: string;
