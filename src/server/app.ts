@@ -99,7 +99,7 @@ export function buildApp(config: Config, discovery: Discovery, options: AppOptio
   installRequestIdHeader(app);
   installWebSocketRequests(app);
   closeConnectionsWithUnreadBodies(app);
-  if (config.corsOrigins.length > 0) app.register(cors, { origin: config.corsOrigins, strictPreflight: false, exposedHeaders: ['x-request-id', 'x-ignored-fields', 'x-unmeasured-fields', 'x-reference-trimmed', 'retry-after'] });
+  if (config.corsOrigins.length > 0) app.register(cors, { origin: config.corsOrigins, strictPreflight: false, hook: 'preHandler', exposedHeaders: ['x-request-id', 'x-ignored-fields', 'x-unmeasured-fields', 'x-reference-trimmed', 'retry-after'] });
   installAccessControl(app, { apiKey: config.apiKey, allowedOrigins: config.corsOrigins, anyHost: config.allowOpen });
   installLoadShedding(app, pool, config.maxBufferedBytes);
   const metrics = installMetrics(app, pool);
