@@ -177,13 +177,20 @@ export class RouteNotFoundError extends VocableError {
   }
 }
 
-/** The server is at capacity; `Retry-After` tells clients (and the SDKs' retry) when to come back. */
+/**
+ * The server is at capacity. `Retry-After` (whole seconds, as HTTP has it) and `retry-after-ms`
+ * (which OpenAI's SDKs read first) tell clients when to come back.
+ */
 export class ServiceBusyError extends VocableError {
   constructor(
     message: string,
-    readonly retryAfterSeconds = 1,
+    readonly retryAfterMs = 1000,
   ) {
     super('server_busy', message);
+  }
+
+  get retryAfterSeconds(): number {
+    return Math.max(1, Math.ceil(this.retryAfterMs / 1000));
   }
 }
 

@@ -77,6 +77,27 @@ describe('every model of a route at capacity', { timeout: 60_000 }, () => {
     });
   }
 
+  test('a burst of refused requests is told to come back at different times, in retry-after-ms', async () => {
+    const releases = fill(pool, 'tts');
+    try {
+      const burst = await Promise.all(
+        Array.from({ length: 6 }, async () => {
+          const response = await fetch(`http://127.0.0.1:${port}/v1/audio/speech`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+          await response.arrayBuffer();
+          assert.equal(response.status, 503);
+          const ms = Number(response.headers.get('retry-after-ms'));
+          assert.ok(ms > 0 && ms <= Number(response.headers.get('retry-after')) * 1000, `retry-after-ms ${ms}, Retry-After ${response.headers.get('retry-after')}`);
+          return ms;
+        }),
+      );
+      // Told the same wait, the burst would come back together and be refused together again.
+      const waits = burst.sort((a, b) => a - b);
+      for (let i = 1; i < waits.length; i += 1) assert.ok(waits[i]! - waits[i - 1]! >= 10, `waits ${waits.join(', ')} ms`);
+    } finally {
+      for (const release of releases) release();
+    }
+  });
+
   test('/health, /ready and /metrics answer while every model is full', async () => {
     const releases = [...fill(pool, 'tts'), ...fill(pool, 'stt')];
     try {

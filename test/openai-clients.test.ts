@@ -139,14 +139,17 @@ describe('a busy server', () => {
     assert.equal(refused.status, 503);
     const retryAfter = Number(refused.headers.get('retry-after'));
     assert.ok(Number.isInteger(retryAfter) && retryAfter >= 1, `Retry-After: ${refused.headers.get('retry-after')}`);
+    // The SDKs read retry-after-ms first: the finer wait, at most the whole seconds of Retry-After.
+    const retryAfterMs = Number(refused.headers.get('retry-after-ms'));
+    assert.ok(retryAfterMs > 0 && retryAfterMs <= retryAfter * 1000, `retry-after-ms: ${refused.headers.get('retry-after-ms')}`);
     await refused.arrayBuffer();
 
     const retrying = new OpenAI({ apiKey: 'unused', baseURL: `${base}/v1`, maxRetries: 2 });
     received.length = 0;
     const answer = retrying.audio.speech.create({ model: 'kokoro', voice: 'af_heart', input: 'Hello.', response_format: 'wav' });
-    // The first try is refused; the model is freed while the SDK waits the Retry-After.
-    while (received.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
-    setTimeout(release, 100);
+    // The first try is refused; the model is freed while the SDK waits as retry-after-ms says.
+    while (received.length === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    release();
     await held;
     const bytes = Buffer.from(await (await answer).arrayBuffer());
     assert.equal(bytes.toString('ascii', 0, 4), 'RIFF');

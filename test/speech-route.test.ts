@@ -210,7 +210,7 @@ test('a full queue refuses speech at once with a 503, before the reference clip 
     const held = busy.pool.runTts('pocket', () => new Promise<void>((resolve) => (release = resolve)));
     // Not audio at all: decoding it would be a 400, so a 503 shows the queue was checked first.
     const refused = await busy.app.inject({ method: 'POST', url: '/v1/audio/speech', payload: { model: 'pocket', input: 'Hello.', ref_audio: base64(Buffer.from('not a clip at all, just words')) } });
-    assertApiError(refused, 503, { message: /Model 'pocket' is busy: 1 requests are running or waiting\. Retry shortly/ });
+    assertApiError(refused, 503, { message: /Model 'pocket' is busy: 1 requests are running or waiting\. Retry in [\d.]+ s/ });
     while (!release) await new Promise((resolve) => setImmediate(resolve));
     release();
     await held;

@@ -188,7 +188,7 @@ test('a full queue refuses a transcription at once with a 503, before its upload
     let release: (() => void) | undefined;
     const held = busy.pool.runStt('sensevoice', { task: 'transcribe' }, () => new Promise<void>((resolve) => (release = resolve)));
     const refused = await busy.app.inject({ method: 'POST', url: '/v1/audio/transcriptions', payload: form({ model: 'sensevoice' }, { bytes: jfk }) as unknown as string });
-    assertApiError(refused, 503, { message: /Model 'sensevoice' is busy: 1 requests are running or waiting\. Retry shortly/ });
+    assertApiError(refused, 503, { message: /Model 'sensevoice' is busy: 1 requests are running or waiting\. Retry in [\d.]+ s/ });
     while (!release) await new Promise((resolve) => setImmediate(resolve));
     release();
     await held;

@@ -20,8 +20,12 @@ export const MIN_SPEECH_SECONDS = 0.25;
 /** Windows between turns of the event loop (about one second of audio). */
 const WINDOWS_PER_TURN = 32;
 
-/** Idle detectors kept for reuse, per model and settings. */
-const MAX_IDLE_VADS = 4;
+/**
+ * Idle detectors kept for reuse, per model and settings: as many as a worker of the audio pool
+ * runs tasks at once (TASKS_PER_WORKER), so that under load no detector is made twice; with
+ * fewer, each burst of concurrent files made new ones, a tenth of a second each.
+ */
+const MAX_IDLE_VADS = 16;
 
 /** How a detector decides: Silero's speech probability threshold and the silence that ends speech. */
 export interface VadSettings {

@@ -14,7 +14,6 @@ export interface WorkerTask {
  * between their awaits are short.
  */
 const TASKS_PER_WORKER = 16;
-const IDLE_MS = 30_000;
 /** Added to the workers' nice value (Linux: per thread), so that they yield the CPU to the event loop. */
 const WORKER_NICENESS = 5;
 
@@ -33,9 +32,10 @@ export function setAudioWorkerThreads(count: number): void {
 function workers(): Piscina {
   pool ??= new Piscina({
     filename: new URL('../workers/entry.mjs', import.meta.url).href,
-    minThreads: 1,
+    // Every thread from the start: piscina adds one only when the others are full (TASKS_PER_WORKER
+    // each), so under load all the work went to one thread while the other cores idled.
+    minThreads: threads,
     maxThreads: threads,
-    idleTimeout: IDLE_MS,
     concurrentTasksPerWorker: TASKS_PER_WORKER,
     // Tasks await messages from the main thread: a worker must keep its event loop turning, never block waiting for work.
     atomics: 'disabled',

@@ -14,14 +14,18 @@ const DURATION_SMOOTHING = 0.2;
 export class JobQueue {
   private readonly waiters: ((lane: number) => void)[] = [];
   private readonly freeLanes: number[];
-  /** A running mean of how long jobs take, in seconds (0 before the first finishes). */
-  private meanJobSeconds = 0;
+  private meanSeconds = 0;
 
   constructor(
     private readonly maxWaiting: number,
     readonly lanes = 1,
   ) {
     this.freeLanes = Array.from({ length: lanes }, (_, i) => lanes - 1 - i);
+  }
+
+  /** A running mean of how long jobs take, in seconds (0 before the first finishes). */
+  get meanJobSeconds(): number {
+    return this.meanSeconds;
   }
 
   get running(): number {
@@ -39,7 +43,7 @@ export class JobQueue {
 
   /** About how long until a job given now would start: the jobs ahead of it at their mean duration, spread over the lanes. */
   get expectedWaitSeconds(): number {
-    return (this.depth * this.meanJobSeconds) / this.lanes;
+    return (this.depth * this.meanSeconds) / this.lanes;
   }
 
   /** Runs `job` on the first lane free, handing it the lane's number (0 … lanes-1). */
@@ -51,7 +55,7 @@ export class JobQueue {
       return await job(lane);
     } finally {
       const seconds = (performance.now() - started) / 1000;
-      this.meanJobSeconds = this.meanJobSeconds === 0 ? seconds : this.meanJobSeconds + DURATION_SMOOTHING * (seconds - this.meanJobSeconds);
+      this.meanSeconds = this.meanSeconds === 0 ? seconds : this.meanSeconds + DURATION_SMOOTHING * (seconds - this.meanSeconds);
       const next = this.waiters.shift();
       if (next) next(lane);
       else this.freeLanes.push(lane);

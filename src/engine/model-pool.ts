@@ -3,13 +3,15 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { BrokenModel, Discovery, InstalledModel, InstalledSpeakerModel, InstalledSttModel, InstalledTtsModel } from './discovery.js';
 import { inspectModelFolder } from './discovery.js';
 import { JobQueue, QueueFullError } from './job-queue.js';
+import { MAX_RETRY_AFTER_MS, RetrySchedule } from './retry-schedule.js';
 import type { ModelAlias, ModelAliases } from './model-aliases.js';
-import { sherpa, type NativeOfflineRecognizer, type NativeOfflineTts, type NativeSpeakerDiarization } from '../native/sherpa.js';
+import { sherpa, type NativeOfflineTts, type NativeSpeakerDiarization } from '../native/sherpa.js';
 import { SpeakerEmbedder } from './speaker-embedder.js';
+import { ThreadedRecognizer } from './threaded-recognizer.js';
 import type { RecognitionOptions } from './stt-family.js';
 import { VocableError, InvalidRequestError, ModelNotFoundError, ModelUnavailableError, ServiceBusyError } from '../errors.js';
 
-type NativeEngine = NativeOfflineTts | NativeOfflineRecognizer | NativeSpeakerDiarization | SpeakerEmbedder;
+type NativeEngine = NativeOfflineTts | ThreadedRecognizer | NativeSpeakerDiarization | SpeakerEmbedder;
 
 /**
  * Cosine distance under which the diarizer's clustering merges two voices. sherpa-onnx's default;
@@ -51,6 +53,8 @@ interface EngineRequest {
 export interface Slot {
   model: InstalledModel;
   queue: JobQueue;
+  /** The turns given to clients refused while the queue is full. */
+  retries: RetrySchedule;
   /** Requests let in (between `admit` and their release): each may queue several jobs over its life, one at a time. */
   admitted: number;
   /**
@@ -64,9 +68,9 @@ export interface Slot {
   idleTimer?: NodeJS.Timeout;
 }
 
-/** Stops what garbage collection does not: the speaker-embedding worker thread. */
+/** Stops what garbage collection does not: the worker threads of recognizers and speaker embedders. */
 function closeEngine(loaded: LoadedEngine): void {
-  void loaded.engine.then((engine) => engine instanceof SpeakerEmbedder && engine.close(), () => undefined);
+  void loaded.engine.then((engine) => (engine instanceof SpeakerEmbedder || engine instanceof ThreadedRecognizer) && engine.close(), () => undefined);
 }
 
 /** The key of a model's only engine (text-to-speech, or a recognizer that takes any config). */
@@ -78,9 +82,10 @@ const laneKey = (key: string, lane: number) => (lane === 0 ? key : `${key}#${lan
 export type { ModelState };
 
 const MB = 1024 * 1024;
-/** The longest `Retry-After` a busy model answers with; past it a client should rather give up. */
-const MAX_RETRY_AFTER_SECONDS = 60;
 const mb = (bytes: number) => `${Math.round(bytes / MB)} MB`;
+const seconds = (ms: number) => (ms / 1000).toFixed(ms < 10_000 ? 2 : 0);
+/** How often a place in a slot's queue frees: a job's mean time spread over its lanes. */
+const turnMs = (slot: Slot) => (slot.queue.meanJobSeconds * 1000) / slot.queue.lanes;
 
 /**
  * The installed models. A model is loaded (with the engine's async factory) on first use; its
@@ -97,6 +102,8 @@ const mb = (bytes: number) => `${Math.round(bytes / MB)} MB`;
 export class ModelPool {
   private readonly slots = new Map<string, Slot>();
   private readonly broken = new Map<string, BrokenModel>();
+  /** The turns given to requests refused because every model of their task is full (busyFor). */
+  private readonly taskRetries = new Map<InstalledModel['task'], RetrySchedule>();
   /** The Silero VAD model transcription segments audio with, when one is installed. */
   vadModel?: string;
 
@@ -107,7 +114,7 @@ export class ModelPool {
   /** Takes in a fresh discovery (after a pull): new folders become models; loaded ones stay. */
   update(discovery: Discovery): void {
     for (const model of discovery.models) {
-      if (!this.slots.has(model.id)) this.slots.set(model.id, { model, queue: new JobQueue(this.options.maxQueue, this.options.instances ?? 1), admitted: 0, engines: new Map(), recognition: new Map(), lastUsed: 0 });
+      if (!this.slots.has(model.id)) this.slots.set(model.id, { model, queue: new JobQueue(this.options.maxQueue, this.options.instances ?? 1), retries: new RetrySchedule(), admitted: 0, engines: new Map(), recognition: new Map(), lastUsed: 0 });
     }
     this.broken.clear();
     for (const problem of discovery.broken) this.broken.set(problem.id, problem);
@@ -163,16 +170,16 @@ export class ModelPool {
   }
 
   /** Runs `job` on speech-to-text model `id` configured for `options`, after the jobs queued before it. */
-  runStt<T>(id: string, options: RecognitionOptions, job: (recognizer: NativeOfflineRecognizer) => Promise<T>): Promise<T> {
+  runStt<T>(id: string, options: RecognitionOptions, job: (recognizer: ThreadedRecognizer) => Promise<T>): Promise<T> {
     const model = this.getStt(id);
     const config = model.family.recognizerConfig(model.files, options, this.options.numThreads);
     const wanted = JSON.stringify(options);
     if (!model.family.reconfigurable) {
-      const recognizer: EngineRequest = { key: JSON.stringify(config), purpose: `recognizer for ${wanted}`, create: async () => sherpa.OfflineRecognizer.createAsync(config) };
-      return this.runOn(id, recognizer, (engine) => job(engine as NativeOfflineRecognizer));
+      const recognizer: EngineRequest = { key: JSON.stringify(config), purpose: `recognizer for ${wanted}`, create: () => ThreadedRecognizer.create(config) };
+      return this.runOn(id, recognizer, (engine) => job(engine as ThreadedRecognizer));
     }
     return this.run(id, async (engine, slot, key) => {
-      const recognizer = engine as NativeOfflineRecognizer;
+      const recognizer = engine as ThreadedRecognizer;
       // One job at a time per engine, so reconfiguring here cannot disturb another request.
       if (slot.recognition.get(key) !== wanted) {
         recognizer.setConfig(config);
@@ -253,13 +260,20 @@ export class ModelPool {
     return this.atCapacity(slot) ? this.busy(slot, `${this.inFlight(slot)} requests are running or waiting`) : undefined;
   }
 
-  /** The 503 for a request that any model of `task` would refuse, or undefined while one has room (or none is installed). */
+  /**
+   * The 503 for a request that any model of `task` would refuse, or undefined while one has room
+   * (or none is installed). Its body unread, the model it wants is unknown: its turn comes from
+   * the task's own schedule, at the rate all of the task's models free places together.
+   */
   busyFor(task: InstalledModel['task']): ServiceBusyError | undefined {
     const slots = [...this.slots.values()].filter((s) => s.model.task === task);
     if (slots.length === 0 || !slots.every((s) => this.atCapacity(s))) return undefined;
-    const soonest = slots.map((s) => this.busy(s, `${this.inFlight(s)} requests are running or waiting`)).sort((a, b) => a.retryAfterSeconds - b.retryAfterSeconds)[0]!;
-    if (slots.length === 1) return soonest;
-    return new ServiceBusyError(`Every ${task === 'tts' ? 'text-to-speech' : 'speech-to-text'} model is busy. Retry shortly (Retry-After: ${soonest.retryAfterSeconds} s), or raise VOCABLE_MAX_QUEUE (now ${this.options.maxQueue}).`, soonest.retryAfterSeconds);
+    const placesPerMs = slots.reduce((sum, slot) => sum + (turnMs(slot) > 0 ? 1 / turnMs(slot) : 0), 0);
+    let schedule = this.taskRetries.get(task);
+    if (!schedule) this.taskRetries.set(task, (schedule = new RetrySchedule()));
+    const waitMs = schedule.book(placesPerMs > 0 ? 1 / placesPerMs : 0);
+    const what = task === 'tts' ? 'text-to-speech' : 'speech-to-text';
+    return new ServiceBusyError(`Every ${what} model is busy: ${slots.length > 1 ? 'all are' : 'it is'} running or queueing as many requests as they may. Retry in ${seconds(waitMs)} s, or raise VOCABLE_MAX_QUEUE (now ${this.options.maxQueue}).`, waitMs);
   }
 
   /** Requests in, or jobs queued by callers that do not ask to be let in (a saved voice's transcript). */
@@ -271,10 +285,10 @@ export class ModelPool {
     return slot.admitted >= this.options.maxQueue + slot.queue.lanes || slot.queue.full;
   }
 
-  /** A full queue: clients are told to retry once about one job's place in it should be free. */
+  /** A full queue: the client is given the next turn, when a place in the queue should be free (RetrySchedule). */
   private busy(slot: Slot, detail: string): ServiceBusyError {
-    const retryAfter = Math.min(MAX_RETRY_AFTER_SECONDS, Math.max(1, Math.ceil(slot.queue.expectedWaitSeconds / Math.max(1, slot.queue.depth))));
-    return new ServiceBusyError(`Model '${slot.model.id}' is busy: ${detail}. Retry shortly (Retry-After: ${retryAfter} s), or raise VOCABLE_MAX_QUEUE (now ${this.options.maxQueue}).`, retryAfter);
+    const waitMs = slot.retries.book(turnMs(slot));
+    return new ServiceBusyError(`Model '${slot.model.id}' is busy: ${detail}. Retry in ${seconds(waitMs)} s, or raise VOCABLE_MAX_QUEUE (now ${this.options.maxQueue}).`, waitMs);
   }
 
   /** Loads model `id` now (operators warming a model). */
@@ -356,7 +370,7 @@ export class ModelPool {
         const soonest = Math.min(...loaded().map((e) => e.slot.queue.expectedWaitSeconds));
         throw new ServiceBusyError(
           `Model '${slot.model.id}' does not fit the memory budget (${mb(budget)}) while the loaded models are busy; retry shortly.`,
-          Math.min(MAX_RETRY_AFTER_SECONDS, Math.max(1, Math.ceil(soonest))),
+          Math.min(MAX_RETRY_AFTER_MS, Math.max(1000, Math.ceil(soonest * 1000))),
         );
       }
       const why = `to make room for '${slot.model.id}' (least recently used)`;
@@ -386,7 +400,7 @@ export class ModelPool {
       purpose: `recognizer for ${wanted}`,
       create: async (key) => {
         slot.recognition.set(key, wanted);
-        return sherpa.OfflineRecognizer.createAsync(config);
+        return ThreadedRecognizer.create(config);
       },
     };
   }

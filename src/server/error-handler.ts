@@ -44,7 +44,7 @@ export function installErrorHandling(app: FastifyInstance, bodyLimit: number): v
       // The request id joins this line to the client's; a 4xx is the client's mistake, so info, not warn.
       if (apiError.status >= 500) request.log.warn({ err: error, code: apiError.code, status: apiError.status }, apiError.message);
       else request.log.info({ code: apiError.code, status: apiError.status, param: apiError.param }, apiError.message);
-      if (apiError instanceof ServiceBusyError) void reply.header('Retry-After', String(apiError.retryAfterSeconds));
+      if (apiError instanceof ServiceBusyError) void reply.header('Retry-After', String(apiError.retryAfterSeconds)).header('retry-after-ms', String(apiError.retryAfterMs));
       return reply.status(apiError.status).send(apiError.toBody());
     }
     request.log.error({ err: error }, 'unhandled error');

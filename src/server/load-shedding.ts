@@ -10,8 +10,8 @@ declare module 'fastify' {
   }
 }
 
-/** Seconds a client is told to wait when the server holds as many request bodies as it may. */
-const BODIES_RETRY_AFTER_SECONDS = 1;
+/** How long a client is told to wait when the server holds as many request bodies as it may. */
+const BODIES_RETRY_AFTER_MS = 1000;
 
 /** Bytes of request bodies held by requests in flight, against a bound. */
 export class BufferedBytes {
@@ -24,7 +24,7 @@ export class BufferedBytes {
     if (this.held > 0 && this.held + bytes > this.limit) {
       throw new ServiceBusyError(
         `The server holds ${Math.round(this.held / 1048576)} MB of request bodies, its bound (VOCABLE_MAX_BUFFERED_BYTES); retry shortly.`,
-        BODIES_RETRY_AFTER_SECONDS,
+        BODIES_RETRY_AFTER_MS,
       );
     }
     this.held += bytes;

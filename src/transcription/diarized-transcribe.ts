@@ -105,11 +105,7 @@ export async function* diarizedTranscribe(bytes: Uint8Array, job: DiarizationJob
       for (const piece of pieces(turn, maxSeconds)) {
         const from = sampleAt(piece.start - TURN_PADDING_SECONDS, window.length);
         const to = sampleAt(piece.end + TURN_PADDING_SECONDS, window.length);
-        const result = await pool.runStt(model.id, options, async (recognizer) => {
-          const stream = recognizer.createStream();
-          stream.acceptWaveform({ samples: window.slice(from, to), sampleRate: STT_SAMPLE_RATE });
-          return recognizer.decodeAsync(stream);
-        });
+        const result = await pool.runStt(model.id, options, (recognizer) => recognizer.recognize(window.subarray(from, to), STT_SAMPLE_RATE));
         const text = result.text.trim();
         if (!text) continue;
         const start = base + from / STT_SAMPLE_RATE;

@@ -26,11 +26,7 @@ export class AudioMeter {
 
 /** Recognises one stretch of 16 kHz speech as a job on the model's queue. */
 export function recognize(pool: ModelPool, model: InstalledSttModel, options: RecognitionOptions, samples: Float32Array) {
-  return pool.runStt(model.id, options, async (recognizer) => {
-    const stream = recognizer.createStream();
-    stream.acceptWaveform({ samples, sampleRate: STT_SAMPLE_RATE });
-    return recognizer.decodeAsync(stream);
-  });
+  return pool.runStt(model.id, options, (recognizer) => recognizer.recognize(samples, STT_SAMPLE_RATE));
 }
 
 /**
