@@ -19,6 +19,8 @@ export interface Plan {
   speechBody: string;
   upload: Uint8Array<ArrayBuffer>;
   uploadType: string;
+  /** Every client asks for this kind (BENCH_ONLY), instead of half and half. */
+  only?: Kind;
   /** Run the /health probe (the bench runs it in a process of its own, so that the clients' own event loop does not count in its latency). */
   probe?: boolean;
 }
@@ -39,10 +41,16 @@ export interface Outcome {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Clients wait as long as `Retry-After` says, as OpenAI's SDKs do; BENCH_IGNORE_RETRY_AFTER=1 waits BUSY_BACKOFF_MS instead (the issue's clients). */
+/**
+ * Clients wait as OpenAI's SDKs do: `retry-after-ms` if given, else `Retry-After` seconds;
+ * BENCH_IGNORE_RETRY_AFTER=1 waits BUSY_BACKOFF_MS instead (the issue's clients).
+ */
 function backOffMs(response: Response): number {
-  const retryAfter = Number(response.headers.get('retry-after'));
-  return process.env.BENCH_IGNORE_RETRY_AFTER === '1' || !(retryAfter > 0) ? BUSY_BACKOFF_MS : retryAfter * 1000;
+  if (process.env.BENCH_IGNORE_RETRY_AFTER === '1') return BUSY_BACKOFF_MS;
+  const ms = Number(response.headers.get('retry-after-ms'));
+  if (ms > 0) return ms;
+  const seconds = Number(response.headers.get('retry-after'));
+  return seconds > 0 ? seconds * 1000 : BUSY_BACKOFF_MS;
 }
 
 /** Runs the clients and the health probe until the time or the request cap is reached; waits for every answer. */
@@ -86,7 +94,7 @@ export async function runClients(plan: Plan): Promise<Outcome> {
       await sleep(HEALTH_EVERY_MS);
     }
   }
-  const kinds = Array.from({ length: plan.clients }, (_, i): Kind => (i % 2 === 0 ? 'speech' : 'transcription'));
+  const kinds = Array.from({ length: plan.clients }, (_, i): Kind => plan.only ?? (i % 2 === 0 ? 'speech' : 'transcription'));
   await Promise.all([...kinds.map(client), ...(plan.probe === false ? [] : [probe()])]);
   outcome.elapsedMs = performance.now() - started;
   return outcome;
