@@ -9,6 +9,11 @@ export const MAX_REQUESTS = 20_000;
 /** A client that got a 503 waits this long before its next request, as a polite client would. */
 export const BUSY_BACKOFF_MS = 50;
 export const HEALTH_EVERY_MS = 100;
+/**
+ * Clients start spread over this time, as independent clients do (a load generator's ramp-up),
+ * not all in the same millisecond; BENCH_STAMPEDE=1 starts them together.
+ */
+export const RAMP_UP_MS = process.env.BENCH_STAMPEDE === '1' ? 0 : 1000;
 
 export type Kind = 'speech' | 'transcription';
 
@@ -37,6 +42,8 @@ export interface Outcome {
   failures: string[];
   health: number[];
   healthFailures: number;
+  /** CPU seconds the clients' process used (user + system), out of the machine's cores × elapsed. */
+  cpuSeconds: number;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -55,7 +62,8 @@ function backOffMs(response: Response): number {
 
 /** Runs the clients and the health probe until the time or the request cap is reached; waits for every answer. */
 export async function runClients(plan: Plan): Promise<Outcome> {
-  const outcome: Outcome = { sent: 0, answered: 0, elapsedMs: 0, kinds: [], statuses: [], latencies: [], failures: [], health: [], healthFailures: 0 };
+  const outcome: Outcome = { sent: 0, answered: 0, elapsedMs: 0, kinds: [], statuses: [], latencies: [], failures: [], health: [], healthFailures: 0, cpuSeconds: 0 };
+  const cpuAtStart = process.cpuUsage();
   const started = performance.now();
   const deadline = started + plan.seconds * 1000;
   const going = () => performance.now() < deadline && outcome.sent < MAX_REQUESTS;
@@ -63,7 +71,8 @@ export async function runClients(plan: Plan): Promise<Outcome> {
     speech: () => fetch(`${plan.base}/v1/audio/speech`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: plan.speechBody }),
     transcription: () => fetch(`${plan.base}/v1/audio/transcriptions`, { method: 'POST', headers: { 'content-type': plan.uploadType }, body: plan.upload }),
   };
-  async function client(kind: Kind): Promise<void> {
+  async function client(kind: Kind, index: number): Promise<void> {
+    await sleep((RAMP_UP_MS * index) / plan.clients);
     while (going()) {
       outcome.sent += 1;
       const t0 = performance.now();
@@ -74,7 +83,8 @@ export async function runClients(plan: Plan): Promise<Outcome> {
         outcome.kinds.push(kind);
         outcome.statuses.push(response.status);
         outcome.latencies.push(performance.now() - t0);
-        if (response.status === 503) await sleep(backOffMs(response));
+        // A wait past the end of the scenario is cut short: the scenario is over, not the client's turn.
+        if (response.status === 503) await sleep(Math.min(backOffMs(response), deadline - performance.now()));
       } catch (error) {
         outcome.failures.push(String((error as Error).cause ?? error));
       }
@@ -95,8 +105,10 @@ export async function runClients(plan: Plan): Promise<Outcome> {
     }
   }
   const kinds = Array.from({ length: plan.clients }, (_, i): Kind => plan.only ?? (i % 2 === 0 ? 'speech' : 'transcription'));
-  await Promise.all([...kinds.map(client), ...(plan.probe === false ? [] : [probe()])]);
+  await Promise.all([...kinds.map((kind, index) => client(kind, index)), ...(plan.probe === false ? [] : [probe()])]);
   outcome.elapsedMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpuAtStart);
+  outcome.cpuSeconds = (cpu.user + cpu.system) / 1e6;
   return outcome;
 }
 

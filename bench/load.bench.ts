@@ -15,13 +15,14 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { fork } from 'node:child_process';
+import { availableParallelism, setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { fixtureModelsDir } from '../fixtures/cache.js';
 import { DEFAULT_CONFIG } from '../src/config.js';
 import { discoverModels } from '../src/engine/discovery.js';
 import { buildApp } from '../src/server/app.js';
 import { percentile, table } from './harness.js';
-import { BUSY_BACKOFF_MS, HEALTH_EVERY_MS, MAX_REQUESTS, runClients, type Kind, type Outcome, type Plan } from './load-clients.js';
+import { BUSY_BACKOFF_MS, HEALTH_EVERY_MS, MAX_REQUESTS, RAMP_UP_MS, runClients, type Kind, type Outcome, type Plan } from './load-clients.js';
 
 const CONCURRENCY = (process.env.BENCH_CLIENTS ?? '4,16,64,256').split(',').map(Number);
 /**
@@ -39,6 +40,8 @@ const SECONDS = Math.min(20, Number(process.env.BENCH_SECONDS ?? 10));
 /** Waiting requests allowed per model: 16 clients (8 per model) fit, 64 (32 per model) do not. */
 const MAX_QUEUE = 8;
 const CLIP = 'spk2_snt2.wav';
+/** The warm-up meets the largest crowd this long, past the ramp-up, so that memory is read once the server has met it. */
+const WARM_UP_SECONDS = 5;
 const ONLY = process.env.BENCH_ONLY as Kind | undefined;
 /**
  * Node's event-loop histogram records the whole time between ticks of a timer of this period, so
@@ -46,10 +49,16 @@ const ONLY = process.env.BENCH_ONLY as Kind | undefined;
  * @fastify/under-pressure reports it). The bench prints both, and an idle loop's reading.
  */
 const LOOP_TIMER_MS = 10;
+/** Added to the clients' process's nice value, as the server adds to its compute threads'. */
+const CLIENTS_NICENESS = 5;
 
 /** The clients run in a process of their own, so that the event-loop and memory figures are the server's alone. */
 function clientsProcess(plan: Plan): Promise<Outcome> {
   const child = fork(fileURLToPath(new URL('./load-clients.ts', import.meta.url)), { execArgv: ['--import', 'tsx'], serialization: 'advanced' });
+  // The load's clients share this machine's cores with the server and the probe; on a real
+  // deployment they are elsewhere. At a lower priority they do not delay either when the cores
+  // are full (the probe keeps the default priority, as the server's event loop does).
+  if (plan.clients > 0 && child.pid !== undefined) setPriority(child.pid, CLIENTS_NICENESS);
   child.send(plan);
   return new Promise<Outcome>((resolve, reject) => {
     child.once('message', (outcome) => resolve(outcome as Outcome));
@@ -86,7 +95,7 @@ async function main(): Promise<void> {
   // that its worker threads, sockets and allocator arenas exist before memory is first read.
   const warm = await runClients({ ...plan, clients: 2, seconds: 1 });
   if (warm.statuses.some((s) => s !== 200)) throw new Error(`warm-up failed: ${warm.statuses.join(', ')}`);
-  await clientsProcess({ ...plan, clients: Math.max(...CONCURRENCY), seconds: 2 });
+  await clientsProcess({ ...plan, clients: Math.max(...CONCURRENCY), seconds: WARM_UP_SECONDS });
   const rssAfterWarmUp = process.memoryUsage().rss;
   const idle = monitorEventLoopDelay({ resolution: LOOP_TIMER_MS });
   idle.enable();
@@ -94,8 +103,8 @@ async function main(): Promise<void> {
   idle.disable();
   const compared: (string | number)[][] = [];
 
-  console.log(`\nLoad on fixture models: ${SECONDS} s per scenario (at most ${MAX_REQUESTS} requests), ${ONLY ? `${ONLY} only` : 'half speech, half transcription'}; --max-queue ${MAX_QUEUE}; after a 503 clients wait ${process.env.BENCH_IGNORE_RETRY_AFTER === '1' ? `${BUSY_BACKOFF_MS} ms` : 'as Retry-After says'}`);
-  console.log(`(other errors: statuses besides 200 and 503, and requests with no answer; loop: the server's event-loop timer (${LOOP_TIMER_MS} ms), its ticks p99 and max, and the delay p99 beyond the timer's period (an idle loop here: ticks p99 ${(idle.percentile(99) / 1e6).toFixed(1)} ms, delay ${loopDelay(idle).toFixed(1)} ms); health: a /health probe every ${HEALTH_EVERY_MS} ms beside the load)`);
+  console.log(`\nLoad on fixture models: ${SECONDS} s per scenario (at most ${MAX_REQUESTS} requests), ${ONLY ? `${ONLY} only` : 'half speech, half transcription'}; clients start over ${RAMP_UP_MS} ms; --max-queue ${MAX_QUEUE}; after a 503 clients wait ${process.env.BENCH_IGNORE_RETRY_AFTER === '1' ? `${BUSY_BACKOFF_MS} ms` : 'as Retry-After says'}`);
+  console.log(`(other errors: statuses besides 200 and 503, and requests with no answer; loop: the server's event-loop timer (${LOOP_TIMER_MS} ms), its ticks p99 and max, and the delay p99 beyond the timer's period (an idle loop here: ticks p99 ${(idle.percentile(99) / 1e6).toFixed(1)} ms, delay ${loopDelay(idle).toFixed(1)} ms); health: a /health probe every ${HEALTH_EVERY_MS} ms beside the load; CPU: the server's process and the clients' process, as shares of the machine's ${availableParallelism()} cores)`);
   const totals: (string | number)[][] = [];
   const latency: (string | number)[][] = [];
   let unanswered = 0;
@@ -105,17 +114,20 @@ async function main(): Promise<void> {
   for (const clients of CONCURRENCY) {
     const loop = monitorEventLoopDelay({ resolution: LOOP_TIMER_MS });
     loop.enable();
+    const serverCpuAtStart = process.cpuUsage();
     // The /health probe runs in a process of its own: in the clients' process it would wait behind their answers.
     const [load, probe] = await Promise.all([clientsProcess({ ...plan, clients, probe: false }), clientsProcess({ ...plan, clients: 0 })]);
     const o: Outcome = { ...load, health: probe.health, healthFailures: probe.healthFailures };
     loop.disable();
+    const serverCpu = process.cpuUsage(serverCpuAtStart);
+    const cpuShare = (cpuSeconds: number) => `${Math.round((100 * cpuSeconds) / ((o.elapsedMs / 1000) * availableParallelism()))}%`;
     const ok = o.statuses.filter((s) => s === 200).length;
     const busy = o.statuses.filter((s) => s === 503).length;
     const other = o.statuses.length - ok - busy + o.failures.length;
     unanswered += o.sent - o.answered;
     const seconds = o.elapsedMs / 1000;
     const okLatency = (kind: Kind) => o.latencies.filter((_, i) => o.kinds[i] === kind && o.statuses[i] === 200);
-    totals.push([clients, o.sent, o.answered, ok, busy, other, (o.answered / seconds).toFixed(1), (ok / seconds).toFixed(1), (loop.percentile(99) / 1e6).toFixed(1), (loop.max / 1e6).toFixed(1), loopDelay(loop).toFixed(1), ms(o.health, 50), ms(o.health, 99), o.healthFailures]);
+    totals.push([clients, o.sent, o.answered, ok, busy, other, (o.answered / seconds).toFixed(1), (ok / seconds).toFixed(1), (loop.percentile(99) / 1e6).toFixed(1), (loop.max / 1e6).toFixed(1), loopDelay(loop).toFixed(1), ms(o.health, 50), ms(o.health, 99), o.healthFailures, (process.memoryUsage().rss / 1048576).toFixed(0), cpuShare((serverCpu.user + serverCpu.system) / 1e6), cpuShare(o.cpuSeconds)]);
     const speechP99 = ms(okLatency('speech'), 99);
     const before = BEFORE[clients];
     const was = (i: number) => (before ? String(before[i]) : '-');
@@ -126,7 +138,7 @@ async function main(): Promise<void> {
     latency.push([clients, ms(o.latencies, 50), ms(o.latencies, 95), ms(o.latencies, 99), ...(['speech', 'transcription'] as const).flatMap((k) => [ms(okLatency(k), 50), ms(okLatency(k), 95), ms(okLatency(k), 99)])]);
     if (o.failures.length > 0) console.log(`${clients} clients, requests without an answer: ${[...new Set(o.failures)].join('; ')}`);
   }
-  table(['clients', 'sent', 'answered', '200', '503', 'other errors', 'req/s', '200 req/s', 'loop ticks p99 ms', 'loop max ms', 'loop delay p99 ms', 'health p50 ms', 'health p99 ms', 'health failed'], totals);
+  table(['clients', 'sent', 'answered', '200', '503', 'other errors', 'req/s', '200 req/s', 'loop ticks p99 ms', 'loop max ms', 'loop delay p99 ms', 'health p50 ms', 'health p99 ms', 'health failed', 'RSS after MB', 'server CPU', 'clients CPU'], totals);
   console.log('\nLatency, ms: all answers (503s included), then 200s by kind');
   table(['clients', 'all p50', 'all p95', 'all p99', 'speech p50', 'speech p95', 'speech p99', 'stt p50', 'stt p95', 'stt p99'], latency);
   const rssAtEnd = process.memoryUsage().rss;

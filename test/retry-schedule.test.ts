@@ -19,6 +19,13 @@ test('turns already passed are not handed out: a later refusal waits one job\'s 
   assert.equal(schedule.book(100, 5000), 100);
 });
 
+test('turns given while jobs were slow do not hold back clients refused once jobs are quick', () => {
+  const schedule = new RetrySchedule();
+  for (let i = 0; i < 10; i += 1) schedule.book(1000, 0);
+  // Ten clients are due back; the eleventh waits for them at today's job time, not 10 s.
+  assert.equal(schedule.book(10, 0), 11 * 20);
+});
+
 test('peek tells the wait without booking it', () => {
   const schedule = new RetrySchedule();
   assert.equal(schedule.peek(100, 0), 100);

@@ -112,7 +112,8 @@ export function speechRoutes(pool: ModelPool, options: SpeechRouteOptions) {
       }
       const fields = parseFields(schema, request.body);
       // A full model refuses before the reference clip is decoded, so shedding load is cheap.
-      releaseWhenDone(reply, pool.admit(fields.model));
+      const release = pool.admit(fields.model);
+      releaseWhenDone(reply, release);
       const plan = await planSpeech(fields, pool, options);
       const similarityWith = similarityModel(fields, plan, pool);
       const reference = plan.settings.reference?.audio;
@@ -147,7 +148,10 @@ export function speechRoutes(pool: ModelPool, options: SpeechRouteOptions) {
       const samples = await collect(audio);
       if (samples.length === 0) throw noAudio(plan);
       if (similarityWith) reply.header('X-Speaker-Similarity', String(await voiceSimilarity(pool, similarityWith, reference!, { samples, sampleRate: plan.outputRate })));
-      return reply.type(contentType(plan.format)).send(await encodeAudioOffThread({ samples, sampleRate: plan.outputRate }, plan.format));
+      const file = await encodeAudioOffThread({ samples, sampleRate: plan.outputRate }, plan.format);
+      // The model's part is over: its place goes to the next request now, not once the client has read the file.
+      release();
+      return reply.type(contentType(plan.format)).send(file);
     });
   };
 }

@@ -160,7 +160,8 @@ export function transcriptionRoutes(pool: ModelPool, options: TranscriptionRoute
     const handle = (task: RecognitionOptions['task']) => async (request: FastifyRequest, reply: FastifyReply) => {
       const { fields, bytes, job, ignored, diarization } = await parseRequest(request, pool, options, task);
       // A full queue refuses before decoding and segmenting the upload, so shedding load is cheap.
-      releaseWhenDone(reply, pool.admit(job.model.id));
+      const release = pool.admit(job.model.id);
+      releaseWhenDone(reply, release);
       if (ignored.length > 0) reply.header('X-Ignored-Fields', ignored.join(', '));
       const meter = new AudioMeter();
       recordModelWork(request, { model: job.model.id, task, audio: meter });
@@ -187,6 +188,8 @@ export function transcriptionRoutes(pool: ModelPool, options: TranscriptionRoute
         segmentsAsked: fields.timestamp_granularities.includes('segment'),
         temperature: fields.temperature ?? 0,
       });
+      // The model's part is over: its place goes to the next request now, not once the client has read the answer.
+      release();
       return reply.type(type).send(body);
     };
 
