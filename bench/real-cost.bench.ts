@@ -1,7 +1,8 @@
 /**
  * Figures at real-model cost: the Kokoro and SenseVoice fixtures with a stack of matrix products
  * whose work grows with the audio (fixtures/compute-cost.ts; BENCH_COST_MACS multiply-adds per
- * second of audio, 4e9 by default: a real-time factor of about 0.2-0.4 on one thread here), so
+ * second of audio, 16e9 by default: a real-time factor of about 0.3 on one thread on the 2-core
+ * build machine; 4e9 gave 0.08, too cheap for the server's fixed costs to weigh as they would), so
  * that the server's fixed costs weigh what they would beside a real model. Per request, one at a
  * time, medians over BENCH_RUNS: the server's time against a bare engine call on the same input
  * (speech: a whole WAV; transcription: an 11 s clip as JSON), and streamed time to first audio
@@ -19,7 +20,7 @@ import { buildApp } from '../src/server/app.js';
 import { percentile, table, timedResponse } from './harness.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
-const COST = { macsPerSecond: Number(process.env.BENCH_COST_MACS ?? 4e9) };
+const COST = { macsPerSecond: Number(process.env.BENCH_COST_MACS ?? 16e9) };
 const TEXT = 'Streaming lets the listener hear this first sentence early. The second sentence is made while the first one plays.';
 const CLIP = readFileSync(join(import.meta.dirname, '..', 'test', 'data', 'speech', 'jfk.wav'));
 
