@@ -4,6 +4,7 @@
  * says so, and what cannot be trimmed (a clip whose transcript must match) is refused with the rule.
  */
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
 import { fixtureModelsDir } from '../fixtures/cache.js';
 import { SILERO_VAD_MODEL } from '../fixtures/index.js';
@@ -56,6 +57,23 @@ describe('a clip longer than the model uses', () => {
     assert.ok(durationSeconds(audio) <= 10 && durationSeconds(audio) > 8, `${durationSeconds(audio)} s kept`);
     assert.ok(silentShare(audio) < 0.35, `${Math.round(silentShare(audio) * 100)}% of the kept clip is silence`);
     assert.deepEqual(trimmed, { fromSeconds: durationSeconds(clip), toSeconds: durationSeconds(audio) });
+  });
+
+  test('its best stretch is found off the event loop: Silero runs in the audio worker pool', async () => {
+    const { Vad } = createRequire(import.meta.url)('sherpa-onnx-node/vad.js') as { Vad: { prototype: { acceptWaveform: (...args: unknown[]) => unknown } } };
+    const original = Vad.prototype.acceptWaveform;
+    let callsHere = 0;
+    Vad.prototype.acceptWaveform = function (this: unknown, ...args: unknown[]) {
+      callsHere += 1;
+      return original.apply(this, args);
+    };
+    try {
+      const { audio, trimmed } = await fitReference(await joined(parts), POCKET_LIKE, "model 'm'", { vadModel: SILERO_VAD_MODEL });
+      assert.ok(trimmed && silentShare(audio) < 0.35, 'the stretch is still the speech');
+      assert.equal(callsHere, 0, 'Silero windows run on the event loop');
+    } finally {
+      Vad.prototype.acceptWaveform = original;
+    }
   });
 
   test('keeps its first seconds without a VAD (and says it trimmed)', async () => {

@@ -4,8 +4,7 @@ import { resample } from '../audio/resample.js';
 import { trimSilence } from '../audio/trim-silence.js';
 import { MAX_DECODED_REFERENCE_SECONDS, MIN_REFERENCE_SECONDS, referenceSeconds, type ReferencePolicy } from '../engine/family.js';
 import { InvalidRequestError, PayloadTooLargeError } from '../errors.js';
-import { bestSpeechStretch } from './best-speech-stretch.js';
-import type { Base64Args, Base64Result, ClipArgs, ClipResult } from './reference-task.js';
+import type { Base64Args, Base64Result, ClipArgs, ClipResult, StretchArgs } from './reference-task.js';
 
 const REFERENCE_TASK = taskModule(import.meta.url, 'reference-task');
 
@@ -119,6 +118,14 @@ export async function fitReference(decoded: MonoAudio, policy: ReferencePolicy, 
   return checkFitted(raw, trimSilence(resample(decoded, policy.sampleRate)), policy, owner, param, options.vadModel);
 }
 
+/** `bestSpeechStretch` in the audio worker pool: Silero runs synchronously, over the whole clip (up to minutes). */
+async function bestSpeechStretchOffThread(clip: MonoAudio, seconds: number, vadModel: string): Promise<MonoAudio> {
+  // A copy goes to the worker; the stretch (a fresh array there) is moved back.
+  const args: StretchArgs = { samples: clip.samples.slice(), sampleRate: clip.sampleRate, seconds, vadModel };
+  const samples = await runInWorker<Float32Array>(REFERENCE_TASK, 'bestStretch', args, [args.samples.buffer as ArrayBuffer]);
+  return { samples, sampleRate: clip.sampleRate };
+}
+
 /**
  * Checks a clip of `raw` seconds as sent, `clip` once resampled and trimmed, against the family's
  * bounds; a longer clip is cut to its best stretch of speech where the family allows.
@@ -140,7 +147,7 @@ async function checkFitted(raw: number, clip: MonoAudio, policy: ReferencePolicy
     );
   }
   const audio = vadModel
-    ? await bestSpeechStretch(clip, policy.maxSeconds, vadModel)
+    ? await bestSpeechStretchOffThread(clip, policy.maxSeconds, vadModel)
     : { samples: clip.samples.slice(0, Math.round(policy.maxSeconds * policy.sampleRate)), sampleRate: clip.sampleRate };
   return { audio, trimmed: { fromSeconds: raw, toSeconds: durationSeconds(audio) } };
 }

@@ -4,6 +4,7 @@ import { resample } from '../audio/resample.js';
 import { trimSilence } from '../audio/trim-silence.js';
 import { movedResult } from '../audio/worker-pool.js';
 import { PayloadTooLargeError, VocableError } from '../errors.js';
+import { bestSpeechStretch } from './best-speech-stretch.js';
 import { decodeReferenceBase64 } from './reference-clip.js';
 
 /** Runs in the audio worker pool: a reference clip's bytes decoded, resampled to the family's rate, and its silences trimmed. */
@@ -51,4 +52,17 @@ export function decodeBase64({ value, maxBytes, param }: Base64Args): Base64Resu
     if (error instanceof VocableError) return { error: 'invalid', message: error.message };
     throw error;
   }
+}
+
+/** Runs in the audio worker pool: the `seconds` of a long clip that hold the most speech (Silero VAD), as bestSpeechStretch finds them. */
+export interface StretchArgs {
+  samples: Float32Array;
+  sampleRate: number;
+  seconds: number;
+  vadModel: string;
+}
+
+export async function bestStretch({ samples, sampleRate, seconds, vadModel }: StretchArgs): Promise<Float32Array> {
+  const stretch = await bestSpeechStretch({ samples, sampleRate }, seconds, vadModel);
+  return movedResult(stretch.samples, [stretch.samples.buffer as ArrayBuffer]);
 }
