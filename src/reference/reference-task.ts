@@ -66,3 +66,16 @@ export async function bestStretch({ samples, sampleRate, seconds, vadModel }: St
   const stretch = await bestSpeechStretch({ samples, sampleRate }, seconds, vadModel);
   return movedResult(stretch.samples, [stretch.samples.buffer as ArrayBuffer]);
 }
+
+/** Runs in the audio worker pool: already decoded audio (a saved voice) resampled to the family's rate and its silences trimmed. */
+export interface FitArgs {
+  samples: Float32Array;
+  sampleRate: number;
+  targetRate: number;
+}
+
+export function fitClip({ samples, sampleRate, targetRate }: FitArgs): Float32Array {
+  const fitted = trimSilence(resample({ samples, sampleRate }, targetRate)).samples;
+  const own = fitted.byteOffset === 0 && fitted.byteLength === fitted.buffer.byteLength ? fitted : fitted.slice();
+  return movedResult(own, [own.buffer as ArrayBuffer]);
+}

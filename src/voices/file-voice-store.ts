@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as nodeFs from 'node:fs/promises';
 import { join } from 'node:path';
-import { decodeAudio } from '../audio/decode.js';
+import { decodeAudioOffThread } from '../audio/decode-off-thread.js';
 import type { MonoAudio } from '../audio/pcm.js';
 import { encodeWav } from '../audio/wav.js';
 import { InsufficientStorageError } from '../errors.js';
@@ -80,7 +80,7 @@ export class FileVoiceStore implements VoiceStore {
   async audio(name: string): Promise<MonoAudio | undefined> {
     await this.ready;
     try {
-      return await decodeAudio(await this.fs.readFile(join(this.root, name, CLIP)));
+      return await decodeAudioOffThread(await this.fs.readFile(join(this.root, name, CLIP)));
     } catch (error) {
       if (isMissing(error)) return undefined;
       throw error;

@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import pg from 'pg';
-import { decodeAudio } from '../audio/decode.js';
+import { decodeAudioOffThread } from '../audio/decode-off-thread.js';
 import type { MonoAudio } from '../audio/pcm.js';
 import { encodeWav } from '../audio/wav.js';
 import { VoiceStoreUnavailableError } from '../errors.js';
@@ -118,7 +118,7 @@ export class PgVoiceStore implements VoiceStore {
     const changesBefore = this.changesSeen;
     const row = (await this.query<{ clip_id: string; clip: Buffer }>('SELECT clip_id, clip FROM vocable_voices WHERE name = $1', [name])).rows[0];
     if (!row) return undefined;
-    const audio = await decodeAudio(row.clip);
+    const audio = await decodeAudioOffThread(row.clip);
     // A change announced while the clip was read may postdate it: use it, but do not keep it.
     if (this.listening && this.changesSeen === changesBefore) {
       this.clips.set(name, { clipId: row.clip_id, audio });
