@@ -11,6 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import { fixtureModelsDir } from '../fixtures/cache.js';
 import { SENSEVOICE_TEXT } from '../fixtures/sensevoice.js';
 import type { ModelPool } from '../src/engine/model-pool.js';
+import type { ThreadedRecognizer } from '../src/engine/threaded-recognizer.js';
 import { testApp } from './helpers/app.js';
 import { sharedClip } from './helpers/audio.js';
 import { form } from './helpers/multipart.js';
@@ -56,6 +57,18 @@ test('a transcription computes nothing on the event loop\'s thread, and gives th
 
 test('an unloaded recognizer (its thread stopped) loads again on the next request', async () => {
   pool.unload('sensevoice');
+  const response = await app.inject({ method: 'POST', url: '/v1/audio/transcriptions', payload: form({ model: 'sensevoice', response_format: 'json' }, { bytes: sharedClip('jfk.wav') }) as unknown as string });
+  assert.equal(response.statusCode, 200, response.body);
+  assert.ok(response.json().text.includes(SENSEVOICE_TEXT), response.body);
+});
+
+test('a recognizer whose thread stops is loaded again for the next request, not left to fail it', async () => {
+  await app.inject({ method: 'POST', url: '/v1/audio/transcriptions', payload: form({ model: 'sensevoice' }, { bytes: sharedClip('jfk.wav') }) as unknown as string });
+  const { engines } = (pool as unknown as { slots: Map<string, { engines: Map<string, { engine: Promise<ThreadedRecognizer> }> }> }).slots.get('sensevoice')!;
+  assert.ok(engines.size > 0, 'the model is loaded');
+  // As a crash would: the thread ends under the pool's feet.
+  const stopped = await Promise.all([...engines.values()].map(async (loaded) => new Promise<void>((resolve) => void loaded.engine.then((engine) => (engine.onStopped(resolve), engine.close())))));
+  assert.equal(stopped.length > 0, true);
   const response = await app.inject({ method: 'POST', url: '/v1/audio/transcriptions', payload: form({ model: 'sensevoice', response_format: 'json' }, { bytes: sharedClip('jfk.wav') }) as unknown as string });
   assert.equal(response.statusCode, 200, response.body);
   assert.ok(response.json().text.includes(SENSEVOICE_TEXT), response.body);

@@ -432,9 +432,17 @@ export class ModelPool {
     const started = performance.now();
     const another = slot.engines.size > 0 ? ` (another ${wanted.purpose})` : '';
     log.info({ model: model.id, family: model.family.id }, `loading model '${model.id}' (${model.family.displayName})${another} on first use`);
-    return this.stillUsable(model).then(() => wanted.create(key)).then(
+    const loading: Promise<NativeEngine> = this.stillUsable(model).then(() => wanted.create(key)).then(
       (engine) => {
         log.info({ model: model.id, ms: Math.round(performance.now() - started) }, `model '${model.id}' loaded`);
+        // A recognizer whose thread is gone (crashed; an unload has already let it go) is forgotten, so the next job loads it again.
+        if (engine instanceof ThreadedRecognizer) {
+          engine.onStopped(() => {
+            if (slot.engines.get(key)?.engine !== loading) return;
+            slot.engines.delete(key);
+            log.warn({ model: model.id }, `model '${model.id}': its recognizer thread stopped; the next request loads it again`);
+          });
+        }
         return engine;
       },
       (error: unknown) => {
@@ -443,6 +451,7 @@ export class ModelPool {
         throw new ModelUnavailableError(`Model '${model.id}' failed to load: ${(error as Error).message}. Check the files in ${model.dir}.`);
       },
     );
+    return loading;
   }
 
   /** sherpa-onnx has no async factory for the diarizer; its two models are small (6 MB and up to 30-odd MB). */

@@ -60,6 +60,9 @@ interface Reply {
 export class ThreadedRecognizer {
   private readonly pending = new Map<number, { resolve: (r: RecognitionResult) => void; reject: (e: Error) => void }>();
   private nextId = 0;
+  /** Why the thread is gone, once it is: later calls fail at once rather than wait for an answer that cannot come. */
+  private stopped?: Error;
+  private readonly stopListeners: (() => void)[] = [];
 
   private constructor(private readonly worker: Worker) {
     worker.on('message', (reply: Reply) => {
@@ -91,6 +94,7 @@ export class ThreadedRecognizer {
 
   /** Recognises `samples` (mono, at `sampleRate`); they are copied, so the caller keeps them. */
   recognize(samples: Float32Array, sampleRate: number): Promise<RecognitionResult> {
+    if (this.stopped) return Promise.reject(this.stopped);
     const id = this.nextId++;
     return new Promise<RecognitionResult>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
@@ -110,7 +114,17 @@ export class ThreadedRecognizer {
     void this.worker.terminate();
   }
 
+  /** Calls `listener` once the thread is gone, whether closed or crashed. */
+  onStopped(listener: () => void): void {
+    if (this.stopped) listener();
+    else this.stopListeners.push(listener);
+  }
+
   private failAll(error: Error): void {
+    if (!this.stopped) {
+      this.stopped = error;
+      for (const listener of this.stopListeners.splice(0)) listener();
+    }
     for (const waiting of this.pending.values()) waiting.reject(error);
     this.pending.clear();
   }
