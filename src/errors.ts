@@ -81,7 +81,7 @@ export const ERROR_CODES = {
   checksum_mismatch: { status: 502, meaning: 'A downloaded model did not match its catalogue size or SHA-256.' },
   bad_archive: { status: 502, meaning: 'A downloaded archive did not unpack into a model the server can use.' },
   invalid_catalogue_entry: { status: 502, meaning: 'A catalogue entry cannot be pulled as written.' },
-  server_busy: { status: 503, meaning: 'The model\'s queue is full; retry after `Retry-After` seconds.' },
+  server_busy: { status: 503, meaning: 'The model\'s queue is full; retry after `retry-after-ms` milliseconds (`Retry-After`: the same in whole seconds), the client\'s turn.' },
   model_unavailable: { status: 503, meaning: 'The model is being pulled, failed to pull, or is installed but cannot load.' },
   not_ready: { status: 503, meaning: 'The server is not ready: no model installed yet, or shutting down.' },
   draining: { status: 503, meaning: 'The server is shutting down and takes no new requests; send them to another replica.' },

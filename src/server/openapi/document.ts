@@ -111,7 +111,14 @@ function codesByStatus(): Map<number, ErrorCode[]> {
 const errorResponse = (status: number, codes: readonly ErrorCode[]) => ({
   description: `Error (${codes.map((c) => `\`${c}\``).join(', ')}).`,
   content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
-  ...(status === 503 ? { headers: { 'Retry-After': { description: 'Seconds to wait, when the model is busy.', schema: { type: 'integer' } } } } : {}),
+  ...(status === 503
+    ? {
+        headers: {
+          'retry-after-ms': { description: 'Milliseconds to wait, when the model is busy: the client\'s turn (OpenAI\'s SDKs read it first).', schema: { type: 'integer' } },
+          'Retry-After': { description: 'The same wait in whole seconds, at least 1.', schema: { type: 'integer' } },
+        },
+      }
+    : {}),
 });
 
 /** The error responses an operation can give: the statuses named, each listing the codes that come with it. */
