@@ -1,5 +1,5 @@
 import { encodeAudio, type OutputFormat } from './encode/index.js';
-import { movedResult } from './worker-pool.js';
+import { movedResult, ownedBytes } from './worker-pool.js';
 
 /** Runs in the audio worker pool: a whole response's samples encoded, the bytes moved back. */
 export interface EncodeArgs {
@@ -11,6 +11,6 @@ export interface EncodeArgs {
 export async function encodeFile({ samples, sampleRate, format }: EncodeArgs): Promise<Uint8Array> {
   const bytes = await encodeAudio({ samples, sampleRate }, format);
   // Small Buffers are views into a shared slab, which must stay here.
-  const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? new Uint8Array(bytes.buffer, 0, bytes.byteLength) : new Uint8Array(bytes);
-  return movedResult(own, [own.buffer as ArrayBuffer]);
+  const own = ownedBytes(bytes);
+  return movedResult(own, [own.buffer]);
 }

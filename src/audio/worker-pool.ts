@@ -64,6 +64,12 @@ export function ownedBytes(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
   return whole ? new Uint8Array(bytes.buffer as ArrayBuffer) : new Uint8Array(bytes);
 }
 
+/** Samples that can be moved to a worker or back: moved when their array has its buffer to itself, else copied first. */
+export function ownedSamples(samples: Float32Array): Float32Array<ArrayBuffer> {
+  const whole = samples.byteOffset === 0 && samples.byteLength === samples.buffer.byteLength && samples.buffer instanceof ArrayBuffer;
+  return whole ? (samples as Float32Array<ArrayBuffer>) : samples.slice();
+}
+
 /** A task's result whose `buffers` are moved back to the main thread, not copied (return it from the task). */
 export function movedResult<T>(value: T, buffers: ArrayBuffer[]): T {
   return move({ [transferableSymbol]: buffers, [valueSymbol]: value } as never) as unknown as T;

@@ -2,7 +2,7 @@ import { AudioDecodeError } from '../audio/decode.js';
 import { AudioTooLongError, decodeAudioWithin } from '../audio/decode-stream.js';
 import { resample } from '../audio/resample.js';
 import { trimSilence } from '../audio/trim-silence.js';
-import { movedResult } from '../audio/worker-pool.js';
+import { movedResult, ownedBytes, ownedSamples } from '../audio/worker-pool.js';
 import { PayloadTooLargeError, VocableError } from '../errors.js';
 import { bestSpeechStretch } from './best-speech-stretch.js';
 import { decodeReferenceBase64 } from './reference-clip.js';
@@ -23,8 +23,8 @@ export async function prepareClip({ bytes, sampleRate, maxDecodedSeconds }: Clip
     const decoded = await decodeAudioWithin(bytes, { maxSeconds: maxDecodedSeconds });
     const rawSeconds = decoded.samples.length / decoded.sampleRate;
     const { samples } = trimSilence(resample(decoded, sampleRate));
-    const own = samples.byteOffset === 0 && samples.byteLength === samples.buffer.byteLength ? samples : samples.slice();
-    return movedResult({ rawSeconds, samples: own }, [own.buffer as ArrayBuffer]);
+    const own = ownedSamples(samples);
+    return movedResult({ rawSeconds, samples: own }, [own.buffer]);
   } catch (error) {
     if (error instanceof AudioTooLongError) return { error: 'too-long', message: error.message };
     if (error instanceof AudioDecodeError) return { error: 'invalid-audio', message: error.message };
@@ -45,8 +45,8 @@ export function decodeBase64({ value, maxBytes, param }: Base64Args): Base64Resu
   try {
     const decoded = decodeReferenceBase64(value, maxBytes, param);
     // Large Buffers own their memory; a small one is a view into a shared slab and is copied.
-    const own = decoded.byteOffset === 0 && decoded.byteLength === decoded.buffer.byteLength ? new Uint8Array(decoded.buffer, 0, decoded.byteLength) : new Uint8Array(decoded);
-    return movedResult({ bytes: own }, [own.buffer as ArrayBuffer]);
+    const own = ownedBytes(decoded);
+    return movedResult({ bytes: own }, [own.buffer]);
   } catch (error) {
     if (error instanceof PayloadTooLargeError) return { error: 'too-large', message: error.message };
     if (error instanceof VocableError) return { error: 'invalid', message: error.message };
@@ -63,8 +63,8 @@ export interface StretchArgs {
 }
 
 export async function bestStretch({ samples, sampleRate, seconds, vadModel }: StretchArgs): Promise<Float32Array> {
-  const stretch = await bestSpeechStretch({ samples, sampleRate }, seconds, vadModel);
-  return movedResult(stretch.samples, [stretch.samples.buffer as ArrayBuffer]);
+  const own = ownedSamples((await bestSpeechStretch({ samples, sampleRate }, seconds, vadModel)).samples);
+  return movedResult(own, [own.buffer]);
 }
 
 /** Runs in the audio worker pool: already decoded audio (a saved voice) resampled to the family's rate and its silences trimmed. */
@@ -75,7 +75,6 @@ export interface FitArgs {
 }
 
 export function fitClip({ samples, sampleRate, targetRate }: FitArgs): Float32Array {
-  const fitted = trimSilence(resample({ samples, sampleRate }, targetRate)).samples;
-  const own = fitted.byteOffset === 0 && fitted.byteLength === fitted.buffer.byteLength ? fitted : fitted.slice();
-  return movedResult(own, [own.buffer as ArrayBuffer]);
+  const own = ownedSamples(trimSilence(resample({ samples, sampleRate }, targetRate)).samples);
+  return movedResult(own, [own.buffer]);
 }

@@ -11,7 +11,7 @@ import { createPcmStreamEncoder, createWavStreamEncoder } from './pcm-stream.js'
 import type { StreamEncoder } from './stream-encoder.js';
 import type { EncodeArgs } from '../encode-task.js';
 import type { EncoderAnswer, EncoderCommand, StreamEncodeArgs } from './stream-encode-task.js';
-import { runInWorker, taskModule } from '../worker-pool.js';
+import { ownedSamples, runInWorker, taskModule } from '../worker-pool.js';
 
 export { EncoderUnavailableError, type StreamEncoder } from './stream-encoder.js';
 
@@ -104,9 +104,9 @@ const ENCODE_TASK = taskModule(import.meta.url, '../encode-task');
 
 /** `encodeAudio` in the audio worker pool, off the event loop; the samples are moved there (the caller must not use them afterwards). */
 export async function encodeAudioOffThread(audio: MonoAudio, format: OutputFormat): Promise<Buffer> {
-  const samples = audio.samples.byteOffset === 0 && audio.samples.byteLength === audio.samples.buffer.byteLength ? audio.samples : audio.samples.slice();
+  const samples = ownedSamples(audio.samples);
   const args: EncodeArgs = { samples, sampleRate: audio.sampleRate, format };
-  const bytes = await runInWorker<Uint8Array>(ENCODE_TASK, 'encodeFile', args, [samples.buffer as ArrayBuffer]);
+  const bytes = await runInWorker<Uint8Array>(ENCODE_TASK, 'encodeFile', args, [samples.buffer]);
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 

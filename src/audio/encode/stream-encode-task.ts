@@ -1,4 +1,5 @@
 import type { MessagePort } from 'node:worker_threads';
+import { ownedBytes } from '../worker-pool.js';
 import { createStreamEncoder, type OutputFormat } from './index.js';
 
 /** Runs in the audio worker pool: one response's stream encoder, fed and drained over `port`. */
@@ -13,12 +14,6 @@ export type EncoderCommand = { type: 'write'; samples: Float32Array } | { type: 
 
 /** The answer to a write or an end: the bytes ready (moved, not copied), or what went wrong. */
 export type EncoderAnswer = { type: 'bytes'; bytes: Uint8Array } | { type: 'error'; message: string };
-
-/** Bytes the worker may move: a Buffer over a shared slab is copied into one of its own first. */
-function movable(bytes: Buffer): Uint8Array<ArrayBuffer> {
-  const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
-  return whole ? new Uint8Array(bytes.buffer as ArrayBuffer) : new Uint8Array(bytes);
-}
 
 /** Encodes until the request ends or aborts the stream, or closes its port (it went away); the codec is then freed. */
 export function encodeStreamTask({ format, sampleRate, port }: StreamEncodeArgs): Promise<void> {
@@ -35,7 +30,7 @@ export function encodeStreamTask({ format, sampleRate, port }: StreamEncodeArgs)
     };
     const answer = async (work: Promise<Buffer>, last: boolean) => {
       try {
-        const bytes = movable(await work);
+        const bytes = ownedBytes(await work);
         port.postMessage({ type: 'bytes', bytes } satisfies EncoderAnswer, [bytes.buffer]);
         if (last) finish(false);
       } catch (error) {
