@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
 import { SHERPA_MODULE_PATH, type OfflineRecognizerConfig, type RecognitionResult } from '../native/sherpa.js';
+import { EngineThread } from './engine-thread.js';
 
 /** Added to the recognizer thread's nice value (Linux: per thread), so that it yields the CPU to the event loop. */
 const RECOGNIZER_NICENESS = 5;
@@ -50,82 +50,32 @@ parentPort.on('message', (message) => {
 });
 `;
 
-interface Reply {
-  id: number;
-  result?: RecognitionResult;
-  error?: string;
-}
-
 /** A loaded speech-to-text model: audio in, a recognition result out, computed off the event loop. */
 export class ThreadedRecognizer {
-  private readonly pending = new Map<number, { resolve: (r: RecognitionResult) => void; reject: (e: Error) => void }>();
-  private nextId = 0;
-  /** Why the thread is gone, once it is: later calls fail at once rather than wait for an answer that cannot come. */
-  private stopped?: Error;
-  private readonly stopListeners: (() => void)[] = [];
-
-  private constructor(private readonly worker: Worker) {
-    worker.on('message', (reply: Reply) => {
-      const waiting = this.pending.get(reply.id);
-      if (!waiting) return;
-      this.pending.delete(reply.id);
-      if (reply.result) waiting.resolve(reply.result);
-      else waiting.reject(new Error(reply.error ?? 'recognition failed'));
-    });
-    worker.on('error', (error) => this.failAll(error));
-    worker.on('exit', () => this.failAll(new Error('the recognizer thread stopped')));
-    worker.unref();
-  }
+  private constructor(private readonly thread: EngineThread<RecognitionResult>) {}
 
   /** Makes the recognizer in a thread of its own; rejects with sherpa-onnx's message if it will not load. */
-  static create(config: OfflineRecognizerConfig): Promise<ThreadedRecognizer> {
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { sherpa: SHERPA_MODULE_PATH, nice: NICE_MODULE_PATH, config, niceness: RECOGNIZER_NICENESS } });
-    return new Promise((resolve, reject) => {
-      worker.once('message', (first: { ready: boolean; error?: string }) => {
-        if (first.ready) resolve(new ThreadedRecognizer(worker));
-        else {
-          void worker.terminate();
-          reject(new Error(first.error ?? 'the recognizer did not load'));
-        }
-      });
-      worker.once('error', reject);
-    });
+  static async create(config: OfflineRecognizerConfig): Promise<ThreadedRecognizer> {
+    const { thread } = await EngineThread.start<RecognitionResult, object>(WORKER_SOURCE, { sherpa: SHERPA_MODULE_PATH, nice: NICE_MODULE_PATH, config, niceness: RECOGNIZER_NICENESS }, 'recognizer');
+    return new ThreadedRecognizer(thread);
   }
 
   /** Recognises `samples` (mono, at `sampleRate`); they are copied, so the caller keeps them. */
   recognize(samples: Float32Array, sampleRate: number): Promise<RecognitionResult> {
-    if (this.stopped) return Promise.reject(this.stopped);
-    const id = this.nextId++;
-    return new Promise<RecognitionResult>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.worker.ref();
-      this.worker.postMessage({ id, samples, sampleRate });
-    }).finally(() => {
-      if (this.pending.size === 0) this.worker.unref();
-    });
+    return this.thread.request({ samples, sampleRate });
   }
 
   /** Replaces the recognizer's config; recognitions asked for later use it. */
   setConfig(config: OfflineRecognizerConfig): void {
-    this.worker.postMessage({ config });
+    this.thread.post({ config });
   }
 
   close(): void {
-    void this.worker.terminate();
+    this.thread.close();
   }
 
   /** Calls `listener` once the thread is gone, whether closed or crashed. */
   onStopped(listener: () => void): void {
-    if (this.stopped) listener();
-    else this.stopListeners.push(listener);
-  }
-
-  private failAll(error: Error): void {
-    if (!this.stopped) {
-      this.stopped = error;
-      for (const listener of this.stopListeners.splice(0)) listener();
-    }
-    for (const waiting of this.pending.values()) waiting.reject(error);
-    this.pending.clear();
+    this.thread.onStopped(listener);
   }
 }
