@@ -103,7 +103,7 @@ async function main(): Promise<void> {
   idle.disable();
   const compared: (string | number)[][] = [];
 
-  console.log(`\nLoad on fixture models: ${SECONDS} s per scenario (at most ${MAX_REQUESTS} requests), ${ONLY ? `${ONLY} only` : 'half speech, half transcription'}; clients start over ${RAMP_UP_MS} ms; --max-queue ${MAX_QUEUE}; after a 503 clients wait ${process.env.BENCH_IGNORE_RETRY_AFTER === '1' ? `${BUSY_BACKOFF_MS} ms` : 'as Retry-After says'}`);
+  console.log(`\nLoad on fixture models: ${SECONDS} s per scenario (at most ${MAX_REQUESTS} requests), ${ONLY ? `${ONLY} only` : 'half speech, half transcription'}; clients start over ${RAMP_UP_MS} ms; --max-queue ${MAX_QUEUE}; after a 503 clients wait ${process.env.BENCH_IGNORE_RETRY_AFTER === '1' ? `${BUSY_BACKOFF_MS} ms` : 'as retry-after-ms says (else Retry-After), as the SDKs do'}`);
   console.log(`(other errors: statuses besides 200 and 503, and requests with no answer; loop: the server's event-loop timer (${LOOP_TIMER_MS} ms), its ticks p99 and max, and the delay p99 beyond the timer's period (an idle loop here: ticks p99 ${(idle.percentile(99) / 1e6).toFixed(1)} ms, delay ${loopDelay(idle).toFixed(1)} ms); health: a /health probe every ${HEALTH_EVERY_MS} ms beside the load; CPU: the server's process and the clients' process, as shares of the machine's ${availableParallelism()} cores)`);
   const totals: (string | number)[][] = [];
   const latency: (string | number)[][] = [];
